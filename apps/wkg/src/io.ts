@@ -1,0 +1,35 @@
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Everything a command may touch of its process, injectable for in-process tests. */
+export interface Io {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdinIsTTY?: boolean;
+  /** Aborted on Ctrl-C; commands pass it to every library call. */
+  signal?: AbortSignal;
+}
+
+export function processIo(): Io {
+  const controller = new AbortController();
+  let interrupted = false;
+  process.on("SIGINT", () => {
+    // First Ctrl-C cancels cleanly (temp files are removed); a second one exits at once.
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    controller.abort(new DOMException("interrupted", "AbortError"));
+  });
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    stdinIsTTY: process.stdin.isTTY === true,
+    signal: controller.signal,
+  };
+}

@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Digest, joinInside, safeSegment, verifyDigest, writeFileAtomic } from "../src/index.js";
+
+async function tempDir() {
+  return await mkdtemp(join(tmpdir(), "wkg-common-"));
+}
+
+describe("writeFileAtomic", () => {
+  it("writes bytes, strings and streams", async () => {
+    const dir = await tempDir();
+    await writeFileAtomic(join(dir, "a"), "text");
+    await writeFileAtomic(join(dir, "sub", "b"), new Uint8Array([1, 2]));
+    await writeFileAtomic(join(dir, "c"), new Blob(["streamed"]).stream());
+    expect(await readFile(join(dir, "a"), "utf8")).toBe("text");
+    expect([...(await readFile(join(dir, "sub", "b")))]).toEqual([1, 2]);
+    expect(await readFile(join(dir, "c"), "utf8")).toBe("streamed");
+  });
+
+  it("leaves the old file and no temp file when the stream fails", async () => {
+    const dir = await tempDir();
+    const target = join(dir, "out.wasm");
+    await writeFile(target, "old");
+    const bad = new Blob(["tampered"]).stream().pipeThrough(verifyDigest(Digest.of("original")));
+    await expect(writeFileAtomic(target, bad)).rejects.toMatchObject({ code: "INTEGRITY" });
+    expect(await readFile(target, "utf8")).toBe("old");
+    expect(await readdir(dir)).toEqual(["out.wasm"]);
+  });
+
+  it("sets the requested mode on new files", async () => {
+    if (process.platform === "win32") return;
+    const dir = await tempDir();
+    await writeFileAtomic(join(dir, "secret.toml"), "x", { mode: 0o600 });
+    const { stat } = await import("node:fs/promises");
+    expect((await stat(join(dir, "secret.toml"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("stops on abort and cleans up", async () => {
+    const dir = await tempDir();
+    const controller = new AbortController();
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new Uint8Array(10));
+        controller.abort();
+      },
+    });
+    await expect(writeFileAtomic(join(dir, "x"), stream, { signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("safeSegment", () => {
+  it.each(["wasi_http@0.2.0.wasm", "1.0.0-rc.1", "a"])("accepts %j", (s) => expect(safeSegment(s)).toBe(s));
+  it.each(["", ".", "..", "a/b", "..\\x", "a\u0000b", "NUL", "con.txt", "x".repeat(256)])("rejects %j", (s) => {
+    expect(() => safeSegment(s, "file name")).toThrow(/refusing to use .* as a file name/);
+  });
+});
+
+describe("joinInside", () => {
+  it("allows paths inside the root and refuses escapes", () => {
+    expect(joinInside("/r", "a", "b")).toBe("/r/a/b");
+    expect(() => joinInside("/r", "..", "etc")).toThrow(/outside/);
+    expect(() => joinInside("/r", "/etc/passwd")).toThrow(/outside/);
+  });
+});

@@ -1,0 +1,14 @@
+export type { Config, ConfigSource, LoadedConfig, RegistryConfig, RegistryMapping } from "./types.js";
+export { emptyConfig } from "./types.js";
+export { parseConfig } from "./parse.js";
+export type { ParsedConfig } from "./parse.js";
+export { mergeConfig } from "./merge.js";
+export { defaultBackend, registryConfig, resolveRegistry } from "./resolve.js";
+export type { RegistrySource, ResolvedRegistry } from "./resolve.js";
+export { globalCacheDir, globalConfigPath } from "./paths.js";
+export { hasCredentials, loadConfig, registerConfigSecrets } from "./load.js";
+export type { LoadConfigOptions } from "./load.js";
+export { configToToml, setTopLevelString } from "./serialize.js";
+export { writeConfigFile } from "./write.js";
+export { BUILTIN_NAMESPACE_REGISTRIES, CONFIG_TEMPLATE, builtinConfig } from "./defaults.js";
+export { formatKey, locateKey, splitKey } from "./locate.js";

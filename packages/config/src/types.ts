@@ -1,0 +1,44 @@
+/** Where a config value came from, so `wkg config --show` can say. */
+export type ConfigSource = { kind: "built-in" } | { kind: "file"; path: string } | { kind: "override"; what: string };
+
+/**
+ * How a namespace or package maps to a registry: a plain registry name, or a "custom"
+ * mapping with inline registry metadata that replaces the `.well-known` fetch.
+ */
+export interface RegistryMapping {
+  registry: string;
+  /** Inline `registry.json` content (camelCase keys), when the mapping is custom. */
+  metadata?: Record<string, unknown>;
+}
+
+/** `[registry."<name>"]`: the default backend and each backend's table, unparsed. */
+export interface RegistryConfig {
+  /** `default` (or legacy `type`): which backend this registry uses. */
+  default?: string;
+  /** `[registry."<name>".<backend>]` tables; each backend validates its own. */
+  backends: Record<string, Record<string, unknown>>;
+}
+
+export interface Config {
+  defaultRegistry?: string;
+  namespaceRegistries: Record<string, RegistryMapping>;
+  packageRegistryOverrides: Record<string, RegistryMapping>;
+  registries: Record<string, RegistryConfig>;
+  /** Hard-coded namespace fallbacks (`wasi`, `ba`), consulted after `default_registry`. */
+  fallbacks: Record<string, string>;
+}
+
+/** A config plus, per dotted key, the layer that set it. */
+export interface LoadedConfig {
+  config: Config;
+  /** Keys like `default_registry`, `namespace_registries.wasi`, `registry."x".oci.auth`. */
+  sources: Record<string, ConfigSource>;
+  /** Layers applied, in order. */
+  layers: ConfigSource[];
+  /** The file `wkg config` edits: `--config`/`WKG_CONFIG_FILE`, else the global path. */
+  path: string | undefined;
+}
+
+export function emptyConfig(): Config {
+  return { namespaceRegistries: {}, packageRegistryOverrides: {}, registries: {}, fallbacks: {} };
+}

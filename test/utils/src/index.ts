@@ -1,0 +1,3 @@
+export { readBody, startServer } from "./server.js";
+export type { Handler, TestServer } from "./server.js";
+export { cleanupTempDirs, tempDir } from "./temp.js";
