@@ -29,3 +29,6 @@ export type {
 export { joinInside, safeSegment, tempPathFor, writeFileAtomic } from "./fs.js";
 export type { AtomicWriteOptions } from "./fs.js";
 export { PackageSpec } from "./package-spec.js";
+export { formatKey, locateKey, parseTomlDocument, splitKey, tomlString } from "./toml.js";
+export { withFileLock } from "./lock.js";
+export type { FileLockOptions } from "./lock.js";

@@ -11,4 +11,4 @@ export type { LoadConfigOptions } from "./load.js";
 export { configToToml, setTopLevelString } from "./serialize.js";
 export { writeConfigFile } from "./write.js";
 export { BUILTIN_NAMESPACE_REGISTRIES, CONFIG_TEMPLATE, builtinConfig } from "./defaults.js";
-export { formatKey, locateKey, splitKey } from "./locate.js";
+export { formatKey, locateKey, splitKey } from "@wasm-pkg/common";

@@ -1,6 +1,4 @@
-import { PackageRef, Registry, WkgError, labelProblem } from "@wasm-pkg/common";
-import { TomlError, parse as parseToml } from "smol-toml";
-import { formatKey, locateKey } from "./locate.js";
+import { PackageRef, Registry, WkgError, formatKey, labelProblem, locateKey, parseTomlDocument } from "@wasm-pkg/common";
 import { type Config, type RegistryConfig, type RegistryMapping, emptyConfig } from "./types.js";
 
 export interface ParsedConfig {
@@ -18,20 +16,7 @@ const TOP_LEVEL = new Set(["default_registry", "namespace_registries", "package_
  * `invalid config: <file>:<line>: <key>: <problem>`.
  */
 export function parseConfig(text: string, file = "config.toml"): ParsedConfig {
-  let doc: Table;
-  try {
-    doc = parseToml(text) as Table;
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const reason = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "malformed TOML";
-      throw new WkgError("INVALID_CONFIG", `invalid config: ${file}:${error.line}:${error.column}: ${reason}`, {
-        hint: "fix the TOML syntax at that line; `wkg config --edit` opens the file",
-        cause: error,
-      });
-    }
-    throw error;
-  }
-
+  const doc = parseTomlDocument(text, file, "INVALID_CONFIG", "invalid config");
   const fail = (path: string[], problem: string, hint?: string): never => {
     const line = locateKey(text, path);
     throw new WkgError("INVALID_CONFIG", `invalid config: ${file}${line ? `:${line}` : ""}: ${formatKey(path)}: ${problem}`, {

@@ -1,1 +1,17 @@
-export {};
+export { LOCK_FILE_NAME, LOCK_FILE_VERSION, emptyLock } from "./lock/types.js";
+export type { LockFile, LockedPackage, LockedVersion } from "./lock/types.js";
+export { parseLock } from "./lock/parse.js";
+export { LOCK_HEADER, serializeLock } from "./lock/serialize.js";
+export { comparePackages, normalizeLock } from "./lock/order.js";
+export { findLocked, lockEntries, lockFromEntries, lockedVersionsOf } from "./lock/entries.js";
+export type { LockEntry } from "./lock/entries.js";
+export { diffLocks, formatLockDiff } from "./lock/diff.js";
+export type { LockChange } from "./lock/diff.js";
+export { readLockFile, writeLockFile } from "./lock/file.js";
+export { MANIFEST_FILE_NAME, emptyManifest } from "./manifest/types.js";
+export type { Manifest, Override, PackageMetadata, WorkspaceConfig } from "./manifest/types.js";
+export { parseManifest } from "./manifest/parse.js";
+export { serializeManifest } from "./manifest/serialize.js";
+export { findNearestManifest, findWorkspace, loadManifest, resolveMembers } from "./manifest/workspace.js";
+export type { LoadedManifest, Workspace } from "./manifest/workspace.js";
+export { globDirs } from "./manifest/glob.js";

@@ -1,3 +1,6 @@
+import { TomlError, parse as parseToml } from "smol-toml";
+import { WkgError, type WkgErrorCode } from "./errors.js";
+
 /**
  * Best-effort line lookup for a dotted key in TOML source, so validation errors can name
  * `file:line` even though the TOML parser returns plain values. Handles table headers
@@ -69,4 +72,38 @@ export function splitKey(key: string): string[] {
 /** A TOML key path written for humans: `registry."localhost:5000".oci`. */
 export function formatKey(path: string[]): string {
   return path.map((part) => (/^[A-Za-z0-9_-]+$/.test(part) ? part : JSON.stringify(part))).join(".");
+}
+
+/** A TOML basic string, escaped as the spec requires (control characters, quote, backslash). */
+export function tomlString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) as number;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\b") out += "\\b";
+    else if (ch === "\f") out += "\\f";
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, "0").toUpperCase()}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Parse a TOML document, turning syntax errors into `<what>: <file>:<line>:<col>: <reason>`
+ * with the given error code, so every file wkg reads reports them the same way.
+ */
+export function parseTomlDocument(text: string, file: string, code: WkgErrorCode, what: string): Record<string, unknown> {
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const reason = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "malformed TOML";
+      throw new WkgError(code, `${what}: ${file}:${error.line}:${error.column}: ${reason}`, { cause: error });
+    }
+    throw error;
+  }
 }

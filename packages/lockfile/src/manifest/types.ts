@@ -1,0 +1,40 @@
+import type { VersionReq } from "@wasm-pkg/common";
+
+export const MANIFEST_FILE_NAME = "wkg.toml";
+
+/** `[overrides]."ns:name"`: use a local directory/file (`path`) or another requirement (`version`). */
+export interface Override {
+  path?: string;
+  version?: VersionReq;
+}
+
+/**
+ * `[metadata]`, in its current (upstream HEAD) shape. Older files (`authors = [..]`, `license`,
+ * `repository`) are read into it.
+ */
+export interface PackageMetadata {
+  authors?: string;
+  description?: string;
+  licenses?: string;
+  source?: string;
+  homepage?: string;
+  revision?: string;
+}
+
+export interface WorkspaceConfig {
+  /** Member directories, relative to the root; `*`, `?`, `[...]` and `**` globs allowed. */
+  members: string[];
+  metadata?: PackageMetadata;
+}
+
+export interface Manifest {
+  overrides: Record<string, Override>;
+  metadata?: PackageMetadata;
+  workspace?: WorkspaceConfig;
+  /** Notes about accepted-but-ignored input (old keys, empty overrides), for the CLI to show. */
+  warnings: string[];
+}
+
+export function emptyManifest(): Manifest {
+  return { overrides: {}, warnings: [] };
+}
