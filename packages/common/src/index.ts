@@ -26,6 +26,6 @@ export type {
   TransportDefaults,
   VersionInfo,
 } from "./backend.js";
-export { joinInside, safeSegment, tempPathFor, writeFileAtomic } from "./fs.js";
+export { joinInside, placeFile, safeSegment, tempPathFor, writeFileAtomic } from "./fs.js";
 export type { AtomicWriteOptions } from "./fs.js";
 export { PackageSpec } from "./package-spec.js";
