@@ -1,3 +1,5 @@
 export { readBody, startServer } from "./server.js";
 export type { Handler, TestServer } from "./server.js";
 export { cleanupTempDirs, tempDir } from "./temp.js";
+export { directoryBackend, forgedVersion, hostileBackend } from "./backends.js";
+export type { DirectoryBackendOptions } from "./backends.js";

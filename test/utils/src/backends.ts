@@ -1,0 +1,96 @@
+import { join } from "node:path";
+import {
+  type Backend,
+  type BackendContext,
+  type BackendFactory,
+  Digest,
+  type PackageRef,
+  type Release,
+  Version,
+  type VersionInfo,
+  WkgError,
+} from "@wasm-pkg/common";
+import { LocalBackend } from "@wasm-pkg/local-backend";
+
+export interface DirectoryBackendOptions {
+  /** Protocol name (default "test"), so registry metadata may select it (it may never select `local`). */
+  protocol?: string;
+  /** Base directory; the registry's root is `<base>/<protocolMetadata.dir>` (or `<base>` without one). */
+  base: string;
+  /** Every call, as `<protocol>:<dir> <op> <pkg>[@<version>]`, and every context a backend was created with. */
+  log?: { calls: string[]; contexts: BackendContext[] };
+}
+
+/**
+ * A real plugin backend for tests: a custom protocol whose packages live in a directory (the
+ * local layout) chosen by its registry metadata, so routing through `.well-known` documents
+ * and inline metadata can be observed end to end without an OCI registry.
+ */
+export function directoryBackend(options: DirectoryBackendOptions): BackendFactory {
+  const protocol = options.protocol ?? "test";
+  return {
+    protocol,
+    create(ctx) {
+      options.log?.contexts.push(ctx);
+      const dir = String((ctx.protocolMetadata as { dir?: unknown } | undefined)?.dir ?? "");
+      const inner = new LocalBackend({ root: join(options.base, dir), logger: ctx.logger });
+      const tag = `${protocol}:${dir}`;
+      const record = (op: string, what: string) => options.log?.calls.push(`${tag} ${op} ${what}`);
+      const backend: Backend = {
+        protocol,
+        listAllVersions(pkg, opts) {
+          record("list", `${pkg}`);
+          return inner.listAllVersions(pkg, opts);
+        },
+        getRelease(pkg, version, opts) {
+          record("release", `${pkg}@${version}`);
+          return inner.getRelease(pkg, version, opts);
+        },
+        streamContentUnvalidated(pkg, release, opts) {
+          record("content", `${pkg}@${release.version}`);
+          return inner.streamContentUnvalidated(pkg, release, opts);
+        },
+        publish(pkg, version, source, opts) {
+          record("publish", `${pkg}@${version}`);
+          return inner.publish(pkg, version, source, opts);
+        },
+      };
+      return backend;
+    },
+  };
+}
+
+/** A Version-shaped object carrying any text, as a buggy or hostile plugin could hand back. */
+export function forgedVersion(text: string): Version {
+  const real = Version.parse("1.0.0");
+  return Object.assign(Object.create(Version.prototype) as Version, { text, sem: real.sem });
+}
+
+/**
+ * A backend that answers with hostile version strings (`../../evil`, `1.0.0/../../x`) and
+ * serves `content` for any of them, to prove nothing downstream turns them into paths.
+ */
+export function hostileBackend(options: { protocol?: string; versions: string[]; content: Uint8Array }): BackendFactory {
+  const protocol = options.protocol ?? "hostile";
+  const digest = Digest.of(options.content);
+  return {
+    protocol,
+    create() {
+      return {
+        protocol,
+        async listAllVersions(_pkg: PackageRef): Promise<VersionInfo[]> {
+          return options.versions.map((text) => ({ version: forgedVersion(text), yanked: false }));
+        },
+        async getRelease(): Promise<Release> {
+          return { version: forgedVersion(options.versions[0] ?? "../x"), contentDigest: digest, size: options.content.byteLength };
+        },
+        async streamContentUnvalidated() {
+          return new Blob([options.content as BlobPart]).stream();
+        },
+        async publish() {
+          throw new WkgError("UNSUPPORTED", "the hostile test backend does not publish");
+        },
+      };
+    },
+  };
+}
