@@ -1,53 +1,15 @@
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PackageRef, Version, WkgError, type WkgEvent } from "@wasm-pkg/common";
-import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
+import { Version, type WkgEvent } from "@wasm-pkg/common";
+import { cleanupTempDirs, fakeInspector, fakeWasm, tempDir } from "@wasm-pkg/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { type WasmInspector, createClient, seriesOf } from "../src/index.js";
 import { bytes, config, localRegistry } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 
-/**
- * A stand-in for @wasm-pkg/wit behind the client's seam: its "wasm" is JSON naming a package and
- * the functions its one world exports; a newer version is compatible when it keeps every export
- * with the same signature. The gate logic under test is the client's; this only answers questions.
- */
-interface Fake {
-  kind?: "wit-package" | "component";
-  package?: string;
-  exports: Record<string, string>;
-  meta?: Record<string, string>;
-}
-const fake = (f: Fake) => bytes(JSON.stringify(f));
-const decode = (b: Uint8Array): Fake => {
-  try {
-    return JSON.parse(new TextDecoder().decode(b)) as Fake;
-  } catch {
-    throw new WkgError("INVALID_COMPONENT", "malformed component: not a fake wasm");
-  }
-};
-const inspector: WasmInspector = {
-  identify(b) {
-    const f = decode(b);
-    const [ref, version] = (f.package ?? "").split("@");
-    return {
-      kind: f.kind ?? "wit-package",
-      ...(ref ? { package: PackageRef.parse(ref) } : {}),
-      ...(version ? { version: Version.parse(version) } : {}),
-    };
-  },
-  toWitText: (b) => `package ${decode(b).package};\n`,
-  metadata: (b) => decode(b).meta ?? {},
-  semverCheck(previous, next) {
-    const [a, b] = [decode(previous), decode(next)];
-    for (const [name, sig] of Object.entries(a.exports)) {
-      if (!(name in b.exports)) return { compatible: false, reason: `export \`${name}\` was removed` };
-      if (b.exports[name] !== sig) return { compatible: false, reason: `export \`${name}\` changed from ${sig} to ${b.exports[name]}` };
-    }
-    return { compatible: true };
-  },
-};
+const fake = fakeWasm;
+const inspector: WasmInspector = fakeInspector;
 const BASE = { base: "func() -> u32" };
 const EXTRA = { base: "func() -> u32", extra: "func() -> u32" };
 const CHANGED = { base: "func() -> string" };

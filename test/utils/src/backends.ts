@@ -1,4 +1,7 @@
+import { createReadStream } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import {
   type Backend,
   type BackendContext,
@@ -9,8 +12,9 @@ import {
   Version,
   type VersionInfo,
   WkgError,
+  joinInside,
+  writeFileAtomic,
 } from "@wasm-pkg/common";
-import { LocalBackend } from "@wasm-pkg/local-backend";
 
 export interface DirectoryBackendOptions {
   /** Protocol name (default "test"), so registry metadata may select it (it may never select `local`). */
@@ -23,7 +27,7 @@ export interface DirectoryBackendOptions {
 
 /**
  * A real plugin backend for tests: a custom protocol whose packages live in a directory (the
- * local layout) chosen by its registry metadata, so routing through `.well-known` documents
+ * local layout, `<ns>/<name>/<version>.wasm`) chosen by its registry metadata, so routing through `.well-known` documents
  * and inline metadata can be observed end to end without an OCI registry.
  */
 export function directoryBackend(options: DirectoryBackendOptions): BackendFactory {
@@ -33,26 +37,38 @@ export function directoryBackend(options: DirectoryBackendOptions): BackendFacto
     create(ctx) {
       options.log?.contexts.push(ctx);
       const dir = String((ctx.protocolMetadata as { dir?: unknown } | undefined)?.dir ?? "");
-      const inner = new LocalBackend({ root: join(options.base, dir), logger: ctx.logger });
+      const root = join(options.base, dir);
       const tag = `${protocol}:${dir}`;
       const record = (op: string, what: string) => options.log?.calls.push(`${tag} ${op} ${what}`);
+      const file = (pkg: PackageRef, version: Version) => joinInside(root, pkg.namespace, pkg.name, `${version}.wasm`);
       const backend: Backend = {
         protocol,
-        listAllVersions(pkg, opts) {
+        async listAllVersions(pkg) {
           record("list", `${pkg}`);
-          return inner.listAllVersions(pkg, opts);
+          const names = await readdir(join(root, pkg.namespace, pkg.name)).catch(() => {
+            throw new WkgError("PACKAGE_NOT_FOUND", `package not found: ${pkg}`);
+          });
+          return names.flatMap((n) => {
+            const version = n.endsWith(".wasm") ? Version.tryParse(n.slice(0, -5)) : undefined;
+            return version ? [{ version, yanked: false }] : [];
+          });
         },
-        getRelease(pkg, version, opts) {
+        async getRelease(pkg, version) {
           record("release", `${pkg}@${version}`);
-          return inner.getRelease(pkg, version, opts);
+          const data = await readFile(file(pkg, version)).catch(() => {
+            throw new WkgError("VERSION_NOT_FOUND", `version not found: ${pkg}@${version}`);
+          });
+          return { version, contentDigest: Digest.of(data), size: data.byteLength };
         },
-        streamContentUnvalidated(pkg, release, opts) {
+        async streamContentUnvalidated(pkg, release) {
           record("content", `${pkg}@${release.version}`);
-          return inner.streamContentUnvalidated(pkg, release, opts);
+          return Readable.toWeb(createReadStream(file(pkg, release.version))) as unknown as ReadableStream<Uint8Array>;
         },
-        publish(pkg, version, source, opts) {
+        async publish(pkg, version, source, opts) {
           record("publish", `${pkg}@${version}`);
-          return inner.publish(pkg, version, source, opts);
+          const data = source instanceof Uint8Array ? source : new Uint8Array(await source.arrayBuffer());
+          if (!opts?.dryRun) await writeFileAtomic(file(pkg, version), data);
+          return { contentDigest: Digest.of(data), location: file(pkg, version) };
         },
       };
       return backend;

@@ -3,3 +3,5 @@ export type { Handler, TestServer } from "./server.js";
 export { cleanupTempDirs, tempDir } from "./temp.js";
 export { directoryBackend, forgedVersion, hostileBackend } from "./backends.js";
 export type { DirectoryBackendOptions } from "./backends.js";
+export { fakeInspector, fakeWasm } from "./inspector.js";
+export type { FakeWasm } from "./inspector.js";
