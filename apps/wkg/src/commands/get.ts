@@ -90,7 +90,7 @@ async function write(ctx: Context, client: WkgClient, args: CommandArgs, job: Jo
   // Comparing wasm needs no download: the registry's digest says what the bytes are.
   if (check && (format === "wasm" || !inspector)) {
     const path = nameFor("wasm");
-    return compare(path, await digestOf(path), release.contentDigest, "wasm");
+    return compare(ctx, path, await digestOf(path), release.contentDigest, "wasm");
   }
 
   const temp = tempPathFor(joinInside(output.dir, ".wkg-get"));
@@ -113,7 +113,7 @@ async function write(ctx: Context, client: WkgClient, args: CommandArgs, job: Jo
     const path = nameFor(kind);
     if (check) {
       const expected = wit === undefined ? release.contentDigest : Digest.of(wit);
-      return compare(path, await digestOf(path), expected, kind);
+      return compare(ctx, path, await digestOf(path), expected, kind);
     }
     let source = temp;
     if (wit !== undefined) {
@@ -132,7 +132,7 @@ async function write(ctx: Context, client: WkgClient, args: CommandArgs, job: Jo
   }
 }
 
-function compare(path: string, actual: Digest | undefined, expected: Digest, format: string) {
+function compare(ctx: Context, path: string, actual: Digest | undefined, expected: Digest, format: string) {
   if (!actual) {
     throw new WkgError("CHECK_MISMATCH", `${path} does not exist, so it differs from the registry's copy`, {
       hint: "run the same command without --check to write it",
@@ -145,6 +145,7 @@ function compare(path: string, actual: Digest | undefined, expected: Digest, for
       details: { path, expected: expected.toString(), actual: actual.toString() },
     });
   }
+  ctx.reporter.status("Checked", `${path} matches the registry's copy`);
   return { path, format, check: "same", written: false };
 }
 
