@@ -25,6 +25,9 @@ import {
   writeFileAtomic,
 } from "@wasm-pkg/common";
 
+/** Read in 1 MiB chunks: hashing runs about twice as fast as with the 64 KiB default (measured), memory stays flat. */
+const CHUNK = 1024 * 1024;
+
 export interface LocalBackendOptions {
   /** The registry directory (absolute, or relative to the process cwd). */
   root: string;
@@ -88,7 +91,7 @@ export class LocalBackend implements Backend {
 
   async streamContentUnvalidated(pkg: PackageRef, release: Release, opts: CallOptions = {}): Promise<ContentStream> {
     const path = await this.existingVersion(pkg, release.version);
-    const stream = createReadStream(path, opts.signal ? { signal: opts.signal } : {});
+    const stream = createReadStream(path, { highWaterMark: CHUNK, ...(opts.signal ? { signal: opts.signal } : {}) });
     return Readable.toWeb(stream) as unknown as ContentStream;
   }
 
@@ -169,7 +172,8 @@ export class LocalBackend implements Backend {
 async function hashFile(path: string, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
   const hasher = new DigestHasher();
   try {
-    for await (const chunk of createReadStream(path, signal ? { signal } : {})) hasher.update(chunk as Uint8Array);
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK, ...(signal ? { signal } : {}) }))
+      hasher.update(chunk as Uint8Array);
   } catch (error) {
     if ((error as { name?: string }).name === "AbortError") throw error;
     if (isMissing(error)) throw new WkgError("VERSION_NOT_FOUND", `version not found: ${path} does not exist`);
