@@ -69,7 +69,10 @@ const suites = {
   ],
   get: () => {
     const { work, big } = getFixture();
-    const copy = [process.execPath, ["-e", `require("fs").copyFileSync(${JSON.stringify(big)}, ${JSON.stringify(`${work}/out/copy.wasm`)})`]];
+    const copy = [
+      process.execPath,
+      ["-e", `require("fs").copyFileSync(${JSON.stringify(big)}, ${JSON.stringify(`${work}/out/copy.wasm`)})`],
+    ];
     const hash = [
       process.execPath,
       ["-e", `require("crypto").createHash("sha256").update(require("fs").readFileSync(${JSON.stringify(big)})).digest("hex")`],
@@ -88,14 +91,18 @@ const suites = {
       ],
     ];
     return [
-      compare("wkg get 64 MiB, cache hit (verified copy) vs plain file copy", copy, [
-        process.execPath,
-        [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--overwrite"],
-      ], 9),
-      compare("wkg get --check 64 MiB (hash local file) vs sha256 of the file", hash, [
-        process.execPath,
-        [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--check"],
-      ], 9),
+      compare(
+        "wkg get 64 MiB, cache hit (verified copy) vs plain file copy",
+        copy,
+        [process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--overwrite"]],
+        9,
+      ),
+      compare(
+        "wkg get --check 64 MiB (hash local file) vs sha256 of the file",
+        hash,
+        [process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--check"]],
+        9,
+      ),
       compare("cache re-verify (checkContent, incl. module load) 64 MiB vs sha256 of the file", hash, checkContent, 9),
     ];
   },
