@@ -39,8 +39,8 @@ async function remoteRegistry(files: Record<string, string>) {
   await writeFile(config, `default_registry = "${server.authority}"\n`);
   const cache = join(dir, "cache");
   const env = { HOME: dir, WKG_CONFIG_FILE: config, WKG_CACHE_DIR: cache };
-  const run = (argv: string[]) => runWkg(argv, { env, cwd: dir, backends });
-  return { server, log, dir, cache, run };
+  const run = (argv: string[], extraEnv: Record<string, string> = {}) => runWkg(argv, { env: { ...env, ...extraEnv }, cwd: dir, backends });
+  return { server, log, dir, config, cache, run };
 }
 
 describe("wkg get through a .well-known registry", () => {
@@ -52,6 +52,23 @@ describe("wkg get through a .well-known registry", () => {
     expect(await readFile(join(r.dir, "out.wasm"), "utf8")).toBe("remote one");
     expect(r.server.requests.map((q) => `${q.method} ${q.path}`)).toEqual(["GET /.well-known/wasm-pkg/registry.json"]);
     expect(r.log.calls).toEqual(["test:remote release example:pkg@1.0.0", "test:remote content example:pkg@1.0.0"]);
+  });
+});
+
+describe("wkg get --registry", () => {
+  it("discovers a registry the config does not know, given with --registry or WKG_REGISTRY", async () => {
+    const r = await remoteRegistry({ "example:pkg@1.0.0": "remote one" });
+    await writeFile(r.config, "");
+    const none = await r.run(["get", "example:pkg@1.0.0"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no registry configured for namespace "example"');
+    expect((await r.run(["get", "example:pkg@1.0.0", "-o", "flag.wasm", "--registry", r.server.authority])).code).toBe(0);
+    expect((await r.run(["get", "example:pkg@1.0.0", "-o", "env.wasm"], { WKG_REGISTRY: r.server.authority })).code).toBe(0);
+    expect(await readFile(join(r.dir, "flag.wasm"), "utf8")).toBe("remote one");
+    expect(await readFile(join(r.dir, "env.wasm"), "utf8")).toBe("remote one");
+    const bad = await r.run(["get", "example:pkg@1.0.0", "--registry", "https://x.example/"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("it has a scheme");
   });
 });
 

@@ -67,7 +67,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...COMMON_OPTIONS,
     },
     load: () => import("../commands/get.js"),
-    examples: ["wkg get wasi:http@0.2.0", "wkg get wasi:http@^0.2 -o wit/deps/", "wkg get wasi:http --check -o wasi-http.wasm"],
+    examples: ["wkg get wasi:http@0.2.0", "wkg get 'wasi:http@^0.2' -o wit/deps/", "wkg get wasi:http --check -o wasi-http.wasm"],
   },
   {
     name: "publish",
