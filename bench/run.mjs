@@ -4,7 +4,8 @@
 // Usage: node bench/run.mjs [suite...]   (suites: startup; default all)
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -43,11 +44,68 @@ function compare(name, baseline, subject, runs = 21) {
   };
 }
 
+/**
+ * A 64 MiB package in a local registry under bench/.work, with its cache warmed, so `wkg get`
+ * measures the cache-hit path: the copy out of the cache, hashed on the way (re-verification).
+ */
+function getFixture() {
+  const work = `${root}bench/.work/get`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(`${work}/registry/bench/big`, { recursive: true });
+  mkdirSync(`${work}/out`, { recursive: true });
+  const big = `${work}/registry/bench/big/1.0.0.wasm`;
+  writeFileSync(big, randomBytes(64 * 1024 * 1024));
+  writeFileSync(`${work}/config.toml`, 'default_registry = "files"\n[registry."files".local]\nroot = "registry"\n');
+  process.env.WKG_CONFIG_FILE = `${work}/config.toml`;
+  process.env.WKG_CACHE_DIR = `${work}/cache`;
+  timeOnce(process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/warm.wasm`]);
+  return { work, big };
+}
+
 const suites = {
   startup: () => [
     { ...compare("wkg --version vs node -e 0", [process.execPath, ["-e", "0"]], [process.execPath, [WKG, "--version"]]), target: 1.5 },
     { ...compare("wkg --help vs node -e 0", [process.execPath, ["-e", "0"]], [process.execPath, [WKG, "--help"]]) },
   ],
+  get: () => {
+    const { work, big } = getFixture();
+    const copy = [
+      process.execPath,
+      ["-e", `require("fs").copyFileSync(${JSON.stringify(big)}, ${JSON.stringify(`${work}/out/copy.wasm`)})`],
+    ];
+    const hash = [
+      process.execPath,
+      ["-e", `require("crypto").createHash("sha256").update(require("fs").readFileSync(${JSON.stringify(big)})).digest("hex")`],
+    ];
+    const cache = `${work}/cache`;
+    const digestHex = createHash("sha256").update(readFileSync(big)).digest("hex");
+    const checkContent = [
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { FileCache } from ${JSON.stringify(`${root}packages/cache/dist/index.js`)};` +
+          `import { Digest } from ${JSON.stringify(`${root}packages/common/dist/index.js`)};` +
+          `const d = Digest.fromHex(${JSON.stringify(digestHex)});` +
+          `if (await new FileCache(${JSON.stringify(cache)}).checkContent(d) !== "ok") process.exit(1);`,
+      ],
+    ];
+    return [
+      compare(
+        "wkg get 64 MiB, cache hit (verified copy) vs plain file copy",
+        copy,
+        [process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--overwrite"]],
+        9,
+      ),
+      compare(
+        "wkg get --check 64 MiB (hash local file) vs sha256 of the file",
+        hash,
+        [process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/get.wasm`, "--check"]],
+        9,
+      ),
+      compare("cache re-verify (checkContent, incl. module load) 64 MiB vs sha256 of the file", hash, checkContent, 9),
+    ];
+  },
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);

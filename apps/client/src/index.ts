@@ -1,1 +1,10 @@
-export {};
+export { WkgClient, createClient } from "./client.js";
+export type { ClientCallOptions, ClientOptions, FetchToFileOptions, FetchedFile, SelectOptions } from "./options.js";
+export { defaultBackends } from "./backends.js";
+export { metadataAnnotations } from "./inspector.js";
+export type { SemverVerdict, WasmIdentity, WasmInspector, WasmKind, WasmMetadata } from "./inspector.js";
+export { seriesOf } from "./publish.js";
+export type { PublishOutcome, PublishRequest } from "./publish.js";
+export type { Route } from "./router.js";
+export { FileCache } from "@wasm-pkg/cache";
+export type { Cache } from "@wasm-pkg/cache";

@@ -1,3 +1,6 @@
+import type { BackendFactory } from "@wasm-pkg/common";
+import type { WasmInspector } from "@wasm-pkg/client";
+
 export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -13,6 +16,10 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Aborted on Ctrl-C; commands pass it to every library call. */
   signal?: AbortSignal;
+  /** Extra registry protocols for an embedding tool (or a test) that runs `main()` in-process. */
+  backends?: Record<string, BackendFactory>;
+  /** A WIT decoder to use instead of the bundled one (see `src/inspector.ts`). */
+  inspector?: WasmInspector;
 }
 
 export function processIo(): Io {

@@ -11,7 +11,13 @@ export interface Captured {
 /** Run the CLI in-process with captured output and a controlled environment. */
 export async function runWkg(
   argv: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; tty?: boolean } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    tty?: boolean;
+    backends?: Io["backends"];
+    inspector?: Io["inspector"];
+  } = {},
 ): Promise<Captured> {
   let stdout = "";
   let stderr = "";
@@ -20,6 +26,8 @@ export async function runWkg(
     stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false, columns: 100 },
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
+    ...(options.backends ? { backends: options.backends } : {}),
+    ...(options.inspector ? { inspector: options.inspector } : {}),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

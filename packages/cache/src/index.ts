@@ -1,1 +1,4 @@
-export {};
+export type { Cache } from "./cache.js";
+export { FileCache } from "./file-cache.js";
+export type { FileCacheOptions } from "./file-cache.js";
+export { CONTENT_DIR, LAYOUT_DIR, RELEASES_DIR, contentPath, registrySegment, releasePath } from "./layout.js";

@@ -36,6 +36,8 @@ export interface PublishOptions extends CallOptions {
   dryRun?: boolean;
   /** Extra OCI-style annotations (`org.opencontainers.image.*`) a backend may record. */
   annotations?: Record<string, string>;
+  /** Replace an existing version; without it a backend that can tell refuses with VERSION_EXISTS. */
+  overwrite?: boolean;
 }
 
 export interface PublishResult {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { WkgError, isAbortError } from "./errors.js";
 
 export interface AtomicWriteOptions {
@@ -87,6 +87,48 @@ export function joinInside(root: string, ...segments: string[]): string {
   const base = resolve(root);
   const target = resolve(base, ...segments);
   const rel = relative(base, target);
-  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) return target;
+  // `..wasm` is a file inside; only `..` itself or `../…` leaves the root.
+  if (rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) return target;
   throw new WkgError("UNSAFE_PATH", `refusing to write ${target}: it is outside ${base}`);
+}
+
+/**
+ * Move a finished temp file to `target`. With `overwrite` this is a plain rename. Without it
+ * the move is a hard link, which fails atomically when `target` exists, so two writers can
+ * never both "win" and a check-then-rename race cannot clobber a file; file systems without
+ * hard links fall back to check-then-rename. Returns false (and removes the temp file) when
+ * `target` already exists and was kept.
+ */
+export async function placeFile(temp: string, target: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
+  try {
+    if (options.overwrite) {
+      await rename(temp, target);
+      return true;
+    }
+    try {
+      await link(temp, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw error;
+      if (await exists(target)) return false;
+      await rename(temp, target);
+      return true;
+    }
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new WkgError("IO", `failed to move ${temp} to ${target}: ${reason}`, { cause: error });
+  } finally {
+    await rm(temp, { force: true }).catch(() => {});
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Digest, joinInside, safeSegment, verifyDigest, writeFileAtomic } from "../src/index.js";
+import { Digest, joinInside, placeFile, safeSegment, verifyDigest, writeFileAtomic } from "../src/index.js";
 
 async function tempDir() {
   return await mkdtemp(join(tmpdir(), "wkg-common-"));
@@ -61,7 +61,46 @@ describe("safeSegment", () => {
 describe("joinInside", () => {
   it("allows paths inside the root and refuses escapes", () => {
     expect(joinInside("/r", "a", "b")).toBe("/r/a/b");
+    expect(joinInside("/r", "..wasm")).toBe("/r/..wasm");
+    expect(() => joinInside("/r", "a", "..", "..")).toThrow(/outside/);
     expect(() => joinInside("/r", "..", "etc")).toThrow(/outside/);
     expect(() => joinInside("/r", "/etc/passwd")).toThrow(/outside/);
+  });
+});
+
+describe("placeFile", () => {
+  it("moves a temp file into place and removes the temp name", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "t"), "new");
+    expect(await placeFile(join(dir, "t"), join(dir, "out"))).toBe(true);
+    expect(await readFile(join(dir, "out"), "utf8")).toBe("new");
+    expect(await readdir(dir)).toEqual(["out"]);
+  });
+
+  it("keeps an existing target unless asked to overwrite", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "out"), "old");
+    await writeFile(join(dir, "t"), "new");
+    expect(await placeFile(join(dir, "t"), join(dir, "out"))).toBe(false);
+    expect(await readFile(join(dir, "out"), "utf8")).toBe("old");
+    expect(await readdir(dir)).toEqual(["out"]);
+    await writeFile(join(dir, "t"), "new");
+    expect(await placeFile(join(dir, "t"), join(dir, "out"), { overwrite: true })).toBe(true);
+    expect(await readFile(join(dir, "out"), "utf8")).toBe("new");
+  });
+
+  it("lets exactly one of several concurrent writers win", async () => {
+    const dir = await tempDir();
+    const temps = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        await writeFile(join(dir, `t${i}`), `writer ${i}`);
+        return join(dir, `t${i}`);
+      }),
+    );
+    const results = await Promise.all(temps.map((t) => placeFile(t, join(dir, "out"))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect(await readFile(join(dir, "out"), "utf8")).toBe(`writer ${winner}`);
+    expect(await readdir(dir)).toEqual(["out"]);
   });
 });

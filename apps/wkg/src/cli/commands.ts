@@ -29,4 +29,81 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("../commands/config.js"),
     examples: ["wkg config --default-registry localhost:5000", "wkg config --show", "wkg config --edit"],
   },
+  {
+    name: "get",
+    summary: "Get a package",
+    description:
+      "Fetches a package from its registry (verified against its digest, through the cache) and writes it.\n" +
+      "Without a version, the highest release is taken; a requirement (`@^1.2`) takes the highest match.\n" +
+      "Pre-releases are only considered with --prerelease (or when the requirement names one).",
+    positionals: [
+      { name: "PACKAGE_SPEC", required: true, description: "<namespace>:<name>, optionally @<version> or @<requirement> (e.g. @^0.2)" },
+    ],
+    options: {
+      output: {
+        type: "string",
+        short: "o",
+        valueName: "<OUTPUT>",
+        default: "./",
+        description:
+          "A directory (ending in /, or existing) gets <namespace>_<name>@<version>.wasm|.wit; anything else is the file to write",
+      },
+      format: {
+        type: "string",
+        valueName: "<FORMAT>",
+        default: "auto",
+        choices: ["auto", "wasm", "wit"],
+        description: "auto: WIT text for a WIT package (or from a .wit/.wasm output name), else wasm",
+      },
+      overwrite: { type: "boolean", description: "Replace the output file if it exists", conflicts: ["check"] },
+      check: {
+        type: "boolean",
+        description: "Compare the output file with the registry's copy instead of writing it (exit code 3 if it differs)",
+        conflicts: ["overwrite"],
+      },
+      prerelease: { type: "boolean", description: "Let pre-release versions be picked as the latest or as a requirement's match" },
+      registry: { type: "string", valueName: "<REGISTRY>", env: "WKG_REGISTRY", description: "The registry to get the package from" },
+      offline: { type: "boolean", description: "Use only the cache (and local registries); never contact a registry" },
+      ...COMMON_OPTIONS,
+    },
+    load: () => import("../commands/get.js"),
+    examples: ["wkg get wasi:http@0.2.0", "wkg get 'wasi:http@^0.2' -o wit/deps/", "wkg get wasi:http --check -o wasi-http.wasm"],
+  },
+  {
+    name: "publish",
+    summary: "Publish packages to a registry",
+    description:
+      "Publishes each file under the name and version its WIT package declares (or --package for a component).\n" +
+      "A version that already exists is refused (--skip-dupes makes that a warning), and unless\n" +
+      "--skip-semver-check the package must be a compatible change from its neighbours in the same series.",
+    positionals: [{ name: "PATHS", required: true, variadic: true, description: "The .wasm files to publish" }],
+    options: {
+      registry: { type: "string", valueName: "<REGISTRY>", env: "WKG_REGISTRY", description: "The registry to publish to" },
+      package: {
+        type: "string",
+        valueName: "<PACKAGE>",
+        env: "WKG_PACKAGE",
+        description: "Publish under this <namespace>:<name>@<version> instead of the one in the file (one path only)",
+      },
+      "dry-run": { type: "boolean", description: "Resolve and check everything, but upload nothing" },
+      "skip-semver-check": { type: "boolean", description: "Do not check compatibility with the neighbouring published versions" },
+      "skip-dupes": {
+        type: "boolean",
+        description: "Treat a version that already exists as success (warns and moves on)",
+        conflicts: ["overwrite"],
+      },
+      overwrite: {
+        type: "boolean",
+        description: "Replace a version that already exists (where the registry allows it)",
+        conflicts: ["skip-dupes"],
+      },
+      ...COMMON_OPTIONS,
+    },
+    load: () => import("../commands/publish.js"),
+    examples: [
+      "wkg publish wasi-http.wasm",
+      "wkg publish app.wasm --package example:app@1.0.0 --registry localhost:5000",
+      "wkg publish *.wasm --skip-dupes",
+    ],
+  },
 ];
