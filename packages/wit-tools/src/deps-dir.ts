@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { WkgError, safeSegment } from "@wasm-pkg/common";
+
+/** One entry of `wit/deps`: a package directory of files, or a single `.wasm` file. */
+export type DepsEntry =
+  | { kind: "dir"; name: string; files: Record<string, string | Uint8Array> }
+  | { kind: "file"; name: string; bytes: Uint8Array };
+
+export interface DepsChange {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: string[];
+  /** Entries the user keeps in deps/ that wkg does not manage; left alone. */
+  kept: string[];
+}
+
+/** Names wkg wrote last time, so it only ever removes its own entries. */
+export const MANAGED_LIST = ".wkg-managed";
+
+/**
+ * Replace the entries wkg manages in `depsDir` with `entries`, all at once: the new directory
+ * is assembled beside the old one (copying the user's own entries across) and swapped in with
+ * two renames, so a reader — or a run killed half-way — sees the old deps or the new, never a
+ * mix. Directories wkg did not write (the user's local deps) are kept. A leftover from a run
+ * killed between the renames is restored first. Callers hold the project's file lock, so no
+ * other wkg touches these staging names at the same time.
+ */
+export async function replaceDeps(depsDir: string, entries: DepsEntry[]): Promise<DepsChange> {
+  await recover(depsDir);
+  const previous = await readManaged(depsDir);
+  const existing = await listEntries(depsDir);
+  const next = new Map(entries.map((e) => [safeSegment(e.name, "dependency name"), e]));
+  const change: DepsChange = { added: [], updated: [], removed: [], unchanged: [], kept: [] };
+
+  for (const name of existing) {
+    if (name === MANAGED_LIST) continue;
+    if (!previous.has(name) && !next.has(name)) change.kept.push(name);
+  }
+  for (const [name, entry] of next) {
+    if (change.kept.includes(name)) continue;
+    if (!existing.includes(name)) change.added.push(name);
+    else if (await sameEntry(join(depsDir, name), entry)) change.unchanged.push(name);
+    else change.updated.push(name);
+  }
+  for (const name of previous) if (!next.has(name) && existing.includes(name)) change.removed.push(name);
+  if (change.added.length === 0 && change.updated.length === 0 && change.removed.length === 0 && (await sameManaged(previous, next))) {
+    return sortChange(change);
+  }
+
+  const suffix = randomBytes(4).toString("hex");
+  const staging = join(dirname(depsDir), `.${basename(depsDir)}.new-${suffix}`);
+  const retired = join(dirname(depsDir), `.${basename(depsDir)}.old-${suffix}`);
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const name of change.kept) await cp(join(depsDir, name), join(staging, name), { recursive: true, preserveTimestamps: true });
+    for (const [name, entry] of next) {
+      if (change.kept.includes(name)) continue;
+      if (entry.kind === "file") await writeFile(join(staging, name), entry.bytes);
+      else {
+        await mkdir(join(staging, name));
+        for (const [file, content] of Object.entries(entry.files))
+          await writeFile(join(staging, name, safeSegment(file, "file name")), content);
+      }
+    }
+    const managed = [...next.keys()].filter((n) => !change.kept.includes(n)).sort();
+    await writeFile(
+      join(staging, MANAGED_LIST),
+      `# Written by wkg: the entries of this directory it manages (others are yours).\n${managed.join("\n")}\n`,
+    );
+    const hadDeps = await exists(depsDir);
+    if (hadDeps) await rename(depsDir, retired);
+    await rename(staging, depsDir);
+    if (hadDeps) await rm(retired, { recursive: true, force: true });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    if (!(await exists(depsDir)) && (await exists(retired))) await rename(retired, depsDir).catch(() => {});
+    if (error instanceof WkgError) throw error;
+    throw new WkgError("IO", `failed to write ${depsDir}: ${(error as Error).message}`, { cause: error });
+  }
+  return sortChange(change);
+}
+
+/** A run killed between its two renames leaves no deps dir and a retired copy: put it back. */
+async function recover(depsDir: string): Promise<void> {
+  const parent = dirname(depsDir);
+  const prefix = `.${basename(depsDir)}.`;
+  let siblings: string[];
+  try {
+    siblings = await readdir(parent);
+  } catch {
+    return;
+  }
+  const retired = siblings.filter((s) => s.startsWith(`${prefix}old-`));
+  const staged = siblings.filter((s) => s.startsWith(`${prefix}new-`));
+  if (!(await exists(depsDir)) && retired[0]) await rename(join(parent, retired[0]), depsDir);
+  for (const name of [...retired, ...staged]) await rm(join(parent, name), { recursive: true, force: true }).catch(() => {});
+}
+
+async function readManaged(depsDir: string): Promise<Set<string>> {
+  try {
+    const text = await readFile(join(depsDir, MANAGED_LIST), "utf8");
+    return new Set(text.split("\n").filter((l) => l && !l.startsWith("#")));
+  } catch {
+    return new Set();
+  }
+}
+
+async function sameManaged(previous: Set<string>, next: Map<string, DepsEntry>): Promise<boolean> {
+  return previous.size === next.size && [...next.keys()].every((n) => previous.has(n));
+}
+
+async function listEntries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sameEntry(path: string, entry: DepsEntry): Promise<boolean> {
+  try {
+    if (entry.kind === "file") return Buffer.from(entry.bytes).equals(await readFile(path));
+    const files = (await readdir(path)).sort();
+    const wanted = Object.keys(entry.files).sort();
+    if (files.join("\0") !== wanted.join("\0")) return false;
+    for (const file of wanted) {
+      const content = entry.files[file] as string | Uint8Array;
+      if (!Buffer.from(typeof content === "string" ? Buffer.from(content) : content).equals(await readFile(join(path, file)))) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sortChange(change: DepsChange): DepsChange {
+  for (const list of Object.values(change)) list.sort();
+  return change;
+}
