@@ -1,38 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { PrivateKey, PublicKey, fromBase64, parseSignature, toBase64, utf8 } from "../src/protocol/index.js";
+import { PrivateKey, PublicKey, parseSignature, toBase64, utf8 } from "../src/protocol/index.js";
 import { vector } from "./helpers/fixtures.js";
-
-const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+import { flipS, isHighS } from "./helpers/signatures.js";
 
 interface KeyVector {
   input: { privateKey: string };
   output: { publicKey: string; keyId: string };
-}
-
-/** Re-encode a DER signature with s replaced by n - s (the other valid signature). */
-function flipS(signature: string): string {
-  const der = fromBase64(signature.split(":")[1] as string, "sig");
-  const rLen = der[3] as number;
-  const r = der.subarray(4, 4 + rLen);
-  const sLen = der[5 + rLen] as number;
-  const s = BigInt(`0x${Buffer.from(der.subarray(6 + rLen, 6 + rLen + sLen)).toString("hex")}`);
-  const int = (bytes: Uint8Array) => {
-    let b = bytes;
-    while (b.length > 1 && b[0] === 0 && ((b[1] as number) & 0x80) === 0) b = b.subarray(1);
-    if (((b[0] as number) & 0x80) !== 0) b = Uint8Array.of(0, ...b);
-    return Uint8Array.of(2, b.length, ...b);
-  };
-  const flipped = Buffer.from((N - s).toString(16).padStart(64, "0"), "hex");
-  const body = Uint8Array.of(...int(r), ...int(flipped));
-  return `ecdsa-p256:${toBase64(Uint8Array.of(0x30, body.length, ...body))}`;
-}
-
-function isHighS(signature: string): boolean {
-  const der = fromBase64(signature.split(":")[1] as string, "sig");
-  const rLen = der[3] as number;
-  const sLen = der[5 + rLen] as number;
-  const s = BigInt(`0x${Buffer.from(der.subarray(6 + rLen, 6 + rLen + sLen)).toString("hex")}`);
-  return s > N / 2n;
 }
 
 describe("keys", () => {

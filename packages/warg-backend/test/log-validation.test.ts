@@ -13,6 +13,7 @@ import {
   type Timestamp,
 } from "../src/protocol/index.js";
 import { fixtureRecords, parseStoredTime, readFixture } from "./helpers/fixtures.js";
+import { highS, isHighS } from "./helpers/signatures.js";
 
 const ALICE = PrivateKey.parse("ecdsa-p256:I+UlDo0HxyBBFeelhPPWmD+LnklOpqZDkrFP5VduASk=");
 const BOB = PrivateKey.parse("ecdsa-p256:2CV1EpLaSYEn4In4OAEDAj5O4Hzu8AFAxgHXuG310Ew=");
@@ -61,6 +62,22 @@ describe("package log fixtures", () => {
       expect(log.toJSON()).toEqual(expected(`package-logs/output/${name}.json`));
     });
   }
+});
+
+describe("high-S signatures", () => {
+  it("replay the fixtures with every signature in its high-S form", () => {
+    const log = new PackageLog();
+    for (const r of fixtureRecords("package", "package-logs/longer.json")) {
+      const signature = highS(r.envelope.signature);
+      expect(isHighS(signature)).toBe(true);
+      log.apply({ ...r.envelope, signature });
+    }
+    expect(log.head?.recordId).toBe(expected("package-logs/output/longer.json").head.recordId);
+    const operator = new OperatorLog();
+    for (const r of fixtureRecords("operator", "operator-logs/longer.json"))
+      operator.apply({ ...r.envelope, signature: highS(r.envelope.signature) });
+    expect(operator.head?.recordId).toBe(expected("operator-logs/output/longer.json").head.recordId);
+  });
 });
 
 describe("operator log fixtures", () => {

@@ -38,6 +38,7 @@ import {
 } from "@wasm-pkg/warg-backend/protocol";
 import { ApiError, badRequest, notFound, proofFailure, unprocessable } from "./api-error.js";
 import { LogTree, type MapEntry, mapProof, mapRoot } from "./merkle.js";
+import { toHighS } from "./signatures.js";
 
 export interface CoreOptions {
   operatorKey: PrivateKey;
@@ -47,6 +48,8 @@ export interface CoreOptions {
   imports: Record<string, string>;
   /** Reject content that does not start with the Wasm magic, as the reference policy. */
   requireWasm: boolean;
+  /** Give every signature the server makes (records it seeds, checkpoints) its high-S form. */
+  highS?: boolean;
   /** Shift of the operator record's clock; a different value gives a different history. */
   epochOffsetSeconds?: number;
 }
@@ -111,6 +114,10 @@ export class RegistryCore {
     return this.logs.get(OPERATOR_LOG_ID)?.state as OperatorLog;
   }
 
+  private sign<T extends { signature: string }>(signed: T): T {
+    return this.options.highS ? { ...signed, signature: toHighS(signed.signature) } : signed;
+  }
+
   private now(): Date {
     return new Date(Date.now() + (this.options.epochOffsetSeconds ?? 0) * 1000);
   }
@@ -123,7 +130,7 @@ export class RegistryCore {
     const time = timeFromDate(this.now());
     if (state.head && state.head.timestamp.seconds > time.seconds) time.seconds = state.head.timestamp.seconds;
     const bytes = encodeOperatorRecord({ ...(prev ? { prev } : {}), version: 0, time, entries });
-    const envelope = signEnvelope("operator", bytes, this.options.operatorKey);
+    const envelope = this.sign(signEnvelope("operator", bytes, this.options.operatorKey));
     const { recordId } = state.apply(envelope);
     if (!log) this.logs.set(OPERATOR_LOG_ID, { kind: "operator", records: [], state });
     this.append(OPERATOR_LOG_ID, envelope, recordId);
@@ -158,7 +165,7 @@ export class RegistryCore {
       mapRoot: hashText(mapRoot(this.mapTree(logLength))),
       timestamp: Math.floor(this.now().getTime() / 1000),
     };
-    const signed = signCheckpoint(contents, this.options.operatorKey);
+    const signed = this.sign(signCheckpoint(contents, this.options.operatorKey));
     this.checkpoints.set(logLength, signed);
     this.latest = signed;
     for (const record of this.records.values()) {
@@ -315,7 +322,9 @@ export class RegistryCore {
     const time = timeFromDate(this.now());
     if (state?.head && compareTime(time, state.head.timestamp) < 0) Object.assign(time, state.head.timestamp);
     const prev = state?.head?.recordId;
-    const envelope = signEnvelope("package", encodePackageRecord({ ...(prev ? { prev } : {}), version: 0, time, entries: all }), key);
+    const envelope = this.sign(
+      signEnvelope("package", encodePackageRecord({ ...(prev ? { prev } : {}), version: 0, time, entries: all }), key),
+    );
     for (const bytes of content) this.content.set(hashText(sha256(bytes)), bytes);
     const status = this.submit(logId, { packageName: name, record: envelopeToJson(envelope) });
     this.processQueue();

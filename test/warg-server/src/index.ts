@@ -10,6 +10,7 @@ export type { CoreOptions, RecordState } from "./core.js";
 export { MISBEHAVIOURS } from "./misbehaviour.js";
 export type { Misbehaviour } from "./misbehaviour.js";
 export { LogTree, mapProof, mapRoot } from "./merkle.js";
+export { isHighS, toHighS } from "./signatures.js";
 
 /** The upstream test keys (public test vectors, never real secrets). */
 export const TEST_KEYS = {
@@ -30,6 +31,8 @@ export interface WargTestServerOptions {
   requireWasm?: boolean;
   /** Demand `Authorization: Bearer <token>` on every `v1/` request. */
   authToken?: string;
+  /** Make every signature the server produces (checkpoints, operator and seeded records) high-S. */
+  highS?: boolean;
   /** Serve the API under a path prefix, e.g. `/warg`, to prove clients keep the base path. */
   prefix?: string;
   /** Body of `.well-known/wasm-pkg/registry.json` (404 when absent). */
@@ -65,6 +68,7 @@ export async function startWargServer(options: WargTestServerOptions = {}): Prom
     namespaces: options.namespaces ?? ["test"],
     imports: options.imports ?? {},
     requireWasm: options.requireWasm ?? false,
+    highS: options.highS ?? false,
   };
   const honest = new RegistryCore(coreOptions);
   const peers = new Map<string, RegistryCore>();
