@@ -156,7 +156,12 @@ export async function syncPackages(target: SyncTarget, names: string[], signal?:
   const operatorHead = operatorRecords[operatorRecords.length - 1];
   if (!operatorHead) throw verification(target, "the registry sent no operator records");
   for (const [logId, state] of packages) {
-    if (state.records.length === 0) throw verification(target, `the package log of ${logIds.get(logId)} is empty`);
+    // The log exists but has no record this checkpoint covers: the package does not exist yet.
+    if (state.records.length === 0) {
+      throw new WkgError("PACKAGE_NOT_FOUND", `package ${logIds.get(logId)} has no records on warg registry ${target.label} yet`, {
+        details: { package: logIds.get(logId), registry: target.label },
+      });
+    }
   }
 
   // ---- checkpoint signature: a key of the operator log holding `commit`

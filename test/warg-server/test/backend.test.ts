@@ -200,6 +200,16 @@ describe("warg backend against the test server", () => {
     expect((await backend.listAllVersions(PackageRef.parse("other:thing"))).map((x) => x.version.toString())).toEqual(["2.0.0"]);
   });
 
+  it("pages through logs longer than one fetch", async () => {
+    server = await startWargServer();
+    for (let i = 0; i < 230; i++) server.release("test:hello", `0.${i}.0`, component(`r${i}`), ALICE);
+    const { backend } = await client(server);
+    const versions = await backend.listAllVersions(pkg);
+    expect(versions).toHaveLength(230);
+    expect(versions[229]?.version.toString()).toBe("0.229.0");
+    expect(server.requests.filter((r) => r.path === "/v1/fetch/logs")).toHaveLength(3);
+  });
+
   it("re-verifies only when the checkpoint moved", async () => {
     server = await startWargServer();
     server.release("test:hello", "1.0.0", component("a"), ALICE);
