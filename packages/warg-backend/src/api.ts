@@ -1,9 +1,8 @@
 import { type Logger, WkgError, isAbortError, redactUrl } from "@wasm-pkg/common";
 import { type HttpClient, download, readCapped } from "@wasm-pkg/http";
-import { malformed } from "./protocol/bytes.js";
+import { fromBase64, malformed } from "./protocol/bytes.js";
 import { type SignedCheckpoint, parseSignedCheckpoint } from "./protocol/checkpoint.js";
 import { type EnvelopeJson, type PublishedEnvelope, publishedEnvelopeFromJson } from "./protocol/records.js";
-import { fromBase64 } from "./protocol/bytes.js";
 import { type LogProofBundle, type MapProofBundle, decodeLogProofBundle, decodeMapProofBundle } from "./protocol/proof-bundle.js";
 
 /** JSON bodies are small (a page of records, a proof); anything bigger is a broken or hostile server. */

@@ -237,7 +237,8 @@ class WargBackendImpl implements WargBackend {
       if (mapped !== undefined || !isWkgError(error, "PACKAGE_NOT_FOUND")) throw error;
       const other = await this.elsewhere(pkg, error, signal);
       if (other === undefined) throw error;
-      if ((await this.namespaces()).get(pkg.namespace) !== other) this.federation?.set(pkg.namespace, other);
+      // Imports come from the (verified) operator log each time; keep them for this instance only.
+      this.federation?.set(pkg.namespace, other);
       return { registry: other, verified: await this.sync(other, name, signal) };
     }
   }

@@ -123,7 +123,7 @@ export async function syncPackages(target: SyncTarget, names: string[], signal?:
 
   let operatorToken: string | undefined;
   const tokens: Record<string, string | null> = Object.fromEntries([...logIds.keys()].map((id) => [id, null]));
-  for (let page = 0; ; page++) {
+  for (;;) {
     let response: Awaited<ReturnType<WargApi["fetchLogs"]>>;
     try {
       response = await target.api.fetchLogs(
@@ -150,7 +150,7 @@ export async function syncPackages(target: SyncTarget, names: string[], signal?:
       }
     }
     if (!response.more) break;
-    if (!progressed || page > 100_000) throw verification(target, "fetch/logs keeps saying there is more but sends nothing new");
+    if (!progressed) throw verification(target, "fetch/logs keeps saying there is more but sends nothing new");
   }
 
   const operatorHead = operatorRecords[operatorRecords.length - 1];

@@ -134,8 +134,10 @@ describe("warg backend against the test server", () => {
   it("sends the bearer token to the API only, never with content downloads", async () => {
     server = await startWargServer({ authToken: "tok-123456" });
     server.release("test:hello", "1.0.0", component("a"), ALICE);
-    const denied = await client(server);
-    expect((await failure(denied.backend.listAllVersions(pkg))).code).toBe("UNAUTHORIZED");
+    const denied = await client(server, { auth_token: "wrong-token-987654" });
+    const refused = await failure(denied.backend.listAllVersions(pkg));
+    expect(refused.code).toBe("UNAUTHORIZED");
+    expect(JSON.stringify({ message: refused.message, hint: refused.hint, details: refused.details })).not.toContain("wrong-token-987654");
     const { backend } = await client(server, { auth_token: "tok-123456" });
     const release = await backend.getRelease(pkg, v("1.0.0"));
     await collect(await streamContent(backend, pkg, release));
@@ -198,6 +200,16 @@ describe("warg backend against the test server", () => {
       ]);
     const { backend } = await client(server);
     expect((await backend.listAllVersions(PackageRef.parse("other:thing"))).map((x) => x.version.toString())).toEqual(["2.0.0"]);
+  });
+
+  it("passes aborts through unwrapped", async () => {
+    server = await startWargServer();
+    server.release("test:hello", "1.0.0", component("a"), ALICE);
+    const { backend } = await client(server);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(backend.listAllVersions(pkg, { signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(await readText(backend.trustFile)).toBeUndefined();
   });
 
   it("pages through logs longer than one fetch", async () => {
