@@ -20,7 +20,7 @@ import {
   writeFileAtomic,
 } from "@wasm-pkg/common";
 import { type Config, type LoadedConfig, globalCacheDir, resolveRegistry } from "@wasm-pkg/config";
-import { defaultBackends } from "./backends.js";
+import { backendsFor } from "./backends.js";
 import { offlineMiss } from "./errors.js";
 import type { WasmInspector } from "./inspector.js";
 import type { ClientCallOptions, ClientOptions, FetchToFileOptions, FetchedFile, SelectOptions } from "./options.js";
@@ -49,7 +49,8 @@ export class WkgClient implements PackageSource {
     this.inspector = options.inspector;
     this.cache = openCache(options.cache, env, this.logger);
     const backends: Record<string, BackendFactory> = {};
-    for (const [name, factory] of Object.entries({ ...defaultBackends, ...options.backends })) if (factory) backends[name] = factory;
+    for (const [name, factory] of Object.entries({ ...backendsFor(this.cache?.location), ...options.backends }))
+      if (factory) backends[name] = factory;
     this.router = new Router({
       config: this.config,
       backends,
