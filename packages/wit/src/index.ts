@@ -1,1 +1,11 @@
-export {};
+export { Resolve } from "./resolve/resolve.js";
+export { resolveToJson } from "./resolve/json.js";
+export { printPackage, WitPrinter } from "./print/printer.js";
+export { parseGroup } from "./text/group.js";
+export type { UnresolvedPackageGroup, WitSource } from "./text/group.js";
+export { pushDirSource } from "./resolve/dir.js";
+export type { WitDepEntry, WitDirSource } from "./resolve/dir.js";
+export { readWitDir, resolveWitDir, resolveWitPath, resolveWitSource } from "./fs.js";
+export type { ResolveOptions, ResolvedPackage } from "./fs.js";
+export * from "./model.js";
+export { SemVer } from "./semver.js";
