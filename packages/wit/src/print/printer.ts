@@ -463,3 +463,24 @@ function worldItemStability(item: WorldItem, resolve: Resolve): Stability {
 export function printPackage(resolve: Resolve, pkgId: PackageId, options: { docs?: boolean; nested?: PackageId[] } = {}): string {
   return new WitPrinter(resolve, options).printPackage(pkgId, options.nested ?? []);
 }
+
+/** `ns:name@1.2.3` → `ns-name-1.2.3`: the folder name wkg gives a dependency in `wit/deps`. */
+export function depDirName(resolve: Resolve, pkgId: PackageId): string {
+  const { name } = resolve.pkg(pkgId);
+  return `${name.namespace}-${name.name}${name.version ? `-${name.version}` : ""}`;
+}
+
+/**
+ * The WIT files of a package and everything it depends on, laid out as `wkg fetch` writes
+ * them: `package.wit` for `root` and `deps/<ns>-<name>[-<version>]/package.wit` for every
+ * other package in the Resolve (in the Resolve's order).
+ */
+export function printWitFiles(resolve: Resolve, root: PackageId, options: { docs?: boolean } = {}): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set("package.wit", printPackage(resolve, root, options));
+  resolve.packages.forEach((_, id) => {
+    if (id === root) return;
+    files.set(`deps/${depDirName(resolve, id)}/package.wit`, printPackage(resolve, id, options));
+  });
+  return files;
+}

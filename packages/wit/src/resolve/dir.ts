@@ -18,15 +18,6 @@ export interface WitDirSource {
   deps: WitDepEntry[];
 }
 
-/** Decodes a binary (or WAT text) WIT package into `resolve`; installed by the decoder module. */
-export type BinaryPusher = (resolve: Resolve, bytes: Uint8Array, path: string) => PackageId;
-
-let binaryPusher: BinaryPusher | undefined;
-
-export function setBinaryPusher(pusher: BinaryPusher): void {
-  binaryPusher = pusher;
-}
-
 export function isWasmOrWat(bytes: Uint8Array, path: string): boolean {
   if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) return true;
   if (!path.endsWith(".wat") && !path.endsWith(".wasm")) return false;
@@ -38,8 +29,8 @@ export function isWasmOrWat(bytes: Uint8Array, path: string): boolean {
 /** Adds one file: binary packages are merged at once; WIT text becomes a group to sort. */
 export function pushFileBytes(resolve: Resolve, path: string, bytes: Uint8Array): UnresolvedPackageGroup | PackageId {
   if (isWasmOrWat(bytes, path)) {
-    if (!binaryPusher) throw resolveError("decoding WIT packages in wasm is not available");
-    return binaryPusher(resolve, bytes, path);
+    if (bytes[0] !== 0) throw resolveError(`WAT text packages are not supported yet [${path}]`);
+    return resolve.pushBinary(bytes);
   }
   let text: string;
   try {

@@ -320,11 +320,15 @@ export class Remap {
     return own;
   }
 
-  updateInterface(resolve: Resolve, iface: Interface, spans: InterfaceSpan | undefined): void {
+  /**
+   * `gatePackage` is the package whose version `@since` gates are checked against; when
+   * merging a decoded Resolve it is `-1` (the gates were checked when it was built).
+   */
+  updateInterface(resolve: Resolve, iface: Interface, spans: InterfaceSpan | undefined, gatePackage?: number): void {
     for (const [name, ty] of [...iface.types]) {
       if (this.types[ty] === undefined) iface.types.delete(name);
     }
-    const pkgId = iface.package as PackageId;
+    const pkgId = gatePackage ?? (iface.package as PackageId);
     for (const [name, ty] of iface.types) iface.types.set(name, this.mapType(ty, spans?.span));
     let i = 0;
     for (const func of iface.functions.values()) {

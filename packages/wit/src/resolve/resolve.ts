@@ -17,6 +17,10 @@ import {
 } from "../model.js";
 import { SemVer } from "../semver.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "../text/group.js";
+import { decodeBytes } from "../binary/decode.js";
+import { decodeError } from "../errors.js";
+import { mergeResolve } from "./merge.js";
+import type { Remap } from "./remap.js";
 import { pushGroups } from "./push.js";
 
 /**
@@ -60,6 +64,24 @@ export class Resolve {
   /** Parses several files forming one package (like a directory's `*.wit` files) and adds it. */
   pushFiles(files: readonly WitSource[]): PackageId {
     return this.pushGroup(parseGroup(files));
+  }
+
+  /**
+   * Moves every package of `other` into this Resolve, unifying packages both contain
+   * (they must agree on what they share). `other` must not be used afterwards.
+   */
+  merge(other: Resolve): Remap {
+    return mergeResolve(this, other);
+  }
+
+  /** Decodes a binary WIT package (`.wasm`) and merges it in; returns its package id here. */
+  pushBinary(bytes: Uint8Array): PackageId {
+    const decoded = decodeBytes(bytes);
+    if (decoded.kind !== "wit-package") {
+      throw decodeError("found an actual component instead of an encoded WIT package in wasm");
+    }
+    const remap = this.merge(decoded.resolve);
+    return remap.packages[decoded.package] as PackageId;
   }
 
   type(id: TypeId): TypeDef {
