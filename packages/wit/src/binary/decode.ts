@@ -529,7 +529,7 @@ class WitDecoder {
         if (kind.tag === "fixed-size-list") pair(def.t, kind.ty);
         return;
       case "tuple":
-        if (kind.tag === "tuple") def.types.forEach((t, i) => pair(t, kind.types[i]));
+        if (kind.tag === "tuple") for (let i = 0; i < def.types.length; i++) pair(def.types[i], kind.types[i]);
         return;
       case "result":
         if (kind.tag === "result") {
@@ -538,10 +538,10 @@ class WitDecoder {
         }
         return;
       case "record":
-        if (kind.tag === "record") def.fields.forEach(([, t], i) => pair(t, kind.fields[i]?.ty));
+        if (kind.tag === "record") for (let i = 0; i < def.fields.length; i++) pair(def.fields[i]?.[1], kind.fields[i]?.ty);
         return;
       case "variant":
-        if (kind.tag === "variant") def.cases.forEach(([, t], i) => pair(t, kind.cases[i]?.ty));
+        if (kind.tag === "variant") for (let i = 0; i < def.cases.length; i++) pair(def.cases[i]?.[1], kind.cases[i]?.ty);
         return;
       case "future":
       case "stream":
