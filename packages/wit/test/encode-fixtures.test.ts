@@ -43,3 +43,13 @@ describe("encode matches wit-component byte for byte", () => {
     });
   }
 });
+
+describe("WAT assembler", () => {
+  for (const { dir, json } of cases("encode")) {
+    it(`${json.name}: expected.wat assembles to expected.wasm`, async () => {
+      const { assembleWat } = await import("../src/binary/wat.js");
+      const wat = readFileSync(join(dir, "expected.wat"), "utf8").replaceAll("$CARGO_PKG_VERSION", "0.257.1");
+      expect(hex(assembleWat(wat))).toBe(hex(new Uint8Array(readFileSync(join(dir, "expected.wasm")))));
+    });
+  }
+});

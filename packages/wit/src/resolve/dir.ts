@@ -1,3 +1,4 @@
+import { assembleWat } from "../binary/wat.js";
 import { resolveError, WitError, withContext } from "../errors.js";
 import type { PackageId } from "../model.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "../text/group.js";
@@ -29,8 +30,14 @@ export function isWasmOrWat(bytes: Uint8Array, path: string): boolean {
 /** Adds one file: binary packages are merged at once; WIT text becomes a group to sort. */
 export function pushFileBytes(resolve: Resolve, path: string, bytes: Uint8Array): UnresolvedPackageGroup | PackageId {
   if (isWasmOrWat(bytes, path)) {
-    if (bytes[0] !== 0) throw resolveError(`WAT text packages are not supported yet [${path}]`);
-    return resolve.pushBinary(bytes);
+    const binary =
+      bytes[0] === 0
+        ? bytes
+        : withContext(
+            () => `failed to parse ${path}`,
+            () => assembleWat(new TextDecoder().decode(bytes)),
+          );
+    return resolve.pushBinary(binary);
   }
   let text: string;
   try {
