@@ -1,4 +1,4 @@
-import parseSpdx from "spdx-expression-parse";
+import { createRequire } from "node:module";
 import { binaryKind, sections } from "./binary/component.js";
 import { decodeProducers, encodeProducers, mergeProducers, type Producers } from "./binary/producers.js";
 import { ByteReader } from "./binary/reader.js";
@@ -46,6 +46,12 @@ export interface AddMetadata {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** spdx-expression-parse (CommonJS, untyped), loaded only when a license is validated. */
+function parseSpdx(expression: string): unknown {
+  const require = createRequire(import.meta.url);
+  return (require("spdx-expression-parse") as (text: string) => unknown)(expression);
+}
 
 function text(data: Uint8Array, section: string): string {
   try {
