@@ -4,6 +4,7 @@ import { WkgError } from "@wasm-pkg/common";
 import { publicCall, publicCallAsync } from "./errors.js";
 import type { PackageId } from "./model.js";
 import { pushDirSource, pushFileBytes, type WitDepEntry, type WitDirSource } from "./resolve/dir.js";
+import { pushGroups } from "./resolve/push.js";
 import { Resolve } from "./resolve/resolve.js";
 import type { WitSource } from "./text/group.js";
 
@@ -138,7 +139,7 @@ export async function resolveWitPath(path: string, options: ResolveOptions = {})
   return publicCall("WIT_RESOLVE", () => {
     const resolve = new Resolve(options);
     const result = pushFileBytes(resolve, options.displayPath ?? path, bytes);
-    const pkg = typeof result === "number" ? result : resolve.pushGroup(result);
+    const pkg = typeof result === "number" ? result : pushGroups(resolve, result, []);
     return { resolve, package: pkg };
   });
 }

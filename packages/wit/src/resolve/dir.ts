@@ -2,7 +2,8 @@ import { assembleWat } from "../binary/wat.js";
 import { resolveError, WitError, withContext } from "../errors.js";
 import type { PackageId } from "../model.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "../text/group.js";
-import type { Resolve } from "./resolve.js";
+import { pushGroups } from "./push.js";
+import { pushBinaryPackage, type Resolve } from "./resolve.js";
 
 /** One entry of a package's `deps/` folder. */
 export type WitDepEntry = { kind: "dir"; path: string; files: WitSource[] } | { kind: "file"; path: string; bytes: Uint8Array };
@@ -37,7 +38,7 @@ export function pushFileBytes(resolve: Resolve, path: string, bytes: Uint8Array)
             () => `failed to parse ${path}`,
             () => assembleWat(new TextDecoder().decode(bytes)),
           );
-    return resolve.pushBinary(binary);
+    return pushBinaryPackage(resolve, binary);
   }
   let text: string;
   try {
@@ -82,7 +83,7 @@ export function pushDirSource(resolve: Resolve, src: WitDirSource): PackageId {
           return groups;
         },
       );
-      return resolve.pushGroups(top, deps);
+      return pushGroups(resolve, top, deps);
     },
   );
 }

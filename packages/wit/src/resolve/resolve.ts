@@ -18,7 +18,7 @@ import {
 import { SemVer } from "../semver.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "../text/group.js";
 import { decodeBytes } from "../binary/decode.js";
-import { decodeError } from "../errors.js";
+import { decodeError, publicCall } from "../errors.js";
 import { mergeResolve } from "./merge.js";
 import type { Remap } from "./remap.js";
 import { pushGroups } from "./push.js";
@@ -48,22 +48,22 @@ export class Resolve {
 
   /** Adds a parsed package group whose dependencies are already in this Resolve. */
   pushGroup(group: UnresolvedPackageGroup): PackageId {
-    return pushGroups(this, group, []);
+    return publicCall("WIT_RESOLVE", () => pushGroups(this, group, []));
   }
 
   /** Adds a main group and its dependency groups, sorted into dependency order. */
   pushGroups(main: UnresolvedPackageGroup, deps: UnresolvedPackageGroup[]): PackageId {
-    return pushGroups(this, main, deps);
+    return publicCall("WIT_RESOLVE", () => pushGroups(this, main, deps));
   }
 
   /** Parses WIT text (one file; `path` is only used in messages) and adds its packages. */
   pushText(path: string, contents: string): PackageId {
-    return this.pushGroup(parseGroup([{ path, contents }]));
+    return publicCall("WIT_RESOLVE", () => pushGroups(this, parseGroup([{ path, contents }]), []));
   }
 
   /** Parses several files forming one package (like a directory's `*.wit` files) and adds it. */
   pushFiles(files: readonly WitSource[]): PackageId {
-    return this.pushGroup(parseGroup(files));
+    return publicCall("WIT_RESOLVE", () => pushGroups(this, parseGroup(files), []));
   }
 
   /**
@@ -71,17 +71,12 @@ export class Resolve {
    * (they must agree on what they share). `other` must not be used afterwards.
    */
   merge(other: Resolve): Remap {
-    return mergeResolve(this, other);
+    return publicCall("WIT_RESOLVE", () => mergeResolve(this, other));
   }
 
   /** Decodes a binary WIT package (`.wasm`) and merges it in; returns its package id here. */
   pushBinary(bytes: Uint8Array): PackageId {
-    const decoded = decodeBytes(bytes);
-    if (decoded.kind !== "wit-package") {
-      throw decodeError("found an actual component instead of an encoded WIT package in wasm");
-    }
-    const remap = this.merge(decoded.resolve);
-    return remap.packages[decoded.package] as PackageId;
+    return publicCall("WASM_DECODE", () => pushBinaryPackage(this, bytes));
   }
 
   type(id: TypeId): TypeDef {
@@ -239,4 +234,14 @@ export function worldItemsOf(world: World): Array<[WorldKey, WorldItem, "import"
   for (const [k, v] of world.imports) out.push([k, v, "import"]);
   for (const [k, v] of world.exports) out.push([k, v, "export"]);
   return out;
+}
+
+/** Decodes a binary WIT package and merges it into `resolve` (internal: throws WitError). */
+export function pushBinaryPackage(resolve: Resolve, bytes: Uint8Array): PackageId {
+  const decoded = decodeBytes(bytes);
+  if (decoded.kind !== "wit-package") {
+    throw decodeError("found an actual component instead of an encoded WIT package in wasm");
+  }
+  const remap = mergeResolve(resolve, decoded.resolve);
+  return remap.packages[decoded.package] as PackageId;
 }
