@@ -3,7 +3,9 @@
  * stream), covering records, variants, enums, flags, aliases, resources with methods,
  * `use` between interfaces, worlds with imports/exports/inline interfaces, docs and gates.
  */
-export function generatePackage(stream: number[]): string {
+export function generatePackage(stream: number[], options: { nonEmpty?: boolean } = {}): string {
+  // Component validators (wasmparser) reject empty records and flags, which WIT accepts.
+  const min = options.nonEmpty ? 1 : 0;
   let pos = 0;
   const next = (n: number) => (n <= 1 ? 0 : (stream[pos++ % stream.length] as number) % n);
   const chance = (percent: number) => next(100) < percent;
@@ -62,7 +64,7 @@ export function generatePackage(stream: number[]): string {
       switch (next(6)) {
         case 0:
           body.push(
-            `${head}  record ${tname} { ${Array.from({ length: next(3) }, (_, f) => `f${f}: ${ty(named, [], 0, false)}`).join(", ")} }`,
+            `${head}  record ${tname} { ${Array.from({ length: min + next(3) }, (_, f) => `f${f}: ${ty(named, [], 0, false)}`).join(", ")} }`,
           );
           break;
         case 1:
@@ -74,7 +76,7 @@ export function generatePackage(stream: number[]): string {
           body.push(`${head}  enum ${tname} { ${Array.from({ length: 1 + next(3) }, (_, c) => `e${c}`).join(", ")} }`);
           break;
         case 3:
-          body.push(`${head}  flags ${tname} { ${Array.from({ length: next(4) }, (_, c) => `g${c}`).join(", ")} }`);
+          body.push(`${head}  flags ${tname} { ${Array.from({ length: min + next(4) }, (_, c) => `g${c}`).join(", ")} }`);
           break;
         case 4: {
           resources.push(tname);
