@@ -5,7 +5,7 @@ export class ByteWriter {
   private buf: Uint8Array;
   length = 0;
 
-  constructor(capacity = 256) {
+  constructor(capacity = 32) {
     this.buf = new Uint8Array(capacity);
   }
 
@@ -58,9 +58,27 @@ export class ByteWriter {
   }
 
   string(text: string): this {
-    const data = utf8.encode(text);
-    this.u32(data.length);
-    return this.bytes(data);
+    // Names are almost always ASCII: write them directly instead of through TextEncoder.
+    const n = text.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (text.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const data = utf8.encode(text);
+      this.u32(data.length);
+      return this.bytes(data);
+    }
+    this.u32(n);
+    this.reserve(n);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
+    this.length = at;
+    return this;
   }
 
   /** Writes `inner` prefixed by its byte length (a section or subsection body). */

@@ -199,7 +199,10 @@ function isKeylikeContinue(cp: number): boolean {
 }
 
 /** Checks an identifier the way wit-parser's `validate_id` does; returns the error or undefined. */
+const PLAIN_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
 export function idProblem(id: string): string | undefined {
+  if (PLAIN_ID.test(id)) return undefined;
   if (id === "") return "identifiers must have characters between '-'s";
   const parts = id.split("-");
   for (let idx = 0; idx < parts.length; idx++) {
