@@ -10,6 +10,7 @@ import {
   foreignDependencies,
   packageIdentity,
   parseWitText,
+  printPackage,
   readMetadata,
   Resolve,
   semverCheck,
@@ -187,5 +188,20 @@ describe("decodeWasm", () => {
   it("returns WkgError WASM_DECODE for truncated input", () => {
     const error = thrown(() => decodeWasm(binaryWit.subarray(0, 1000)));
     expect(isWkgError(error, "WASM_DECODE")).toBe(true);
+  });
+});
+
+describe("implements (`import label: iface;`)", () => {
+  it("resolves, prints, encodes and decodes with the label kept", () => {
+    const text =
+      "package foo:foo;\n\ninterface store {\n  get: func() -> option<string>;\n}\n\nworld test {\n  import primary: store;\n  import backup: store;\n}\n";
+    const resolve = new Resolve();
+    const pkg = resolve.pushText("test.wit", text);
+    expect(printPackage(resolve, pkg)).toBe(text);
+    const bytes = encodeWitPackage(resolve, pkg);
+    const decoded = decodeWasm(bytes);
+    if (decoded.kind !== "wit-package") throw new Error("expected a WIT package");
+    expect(printPackage(decoded.resolve, decoded.package)).toBe(text);
+    expect(Buffer.from(encodeWitPackage(decoded.resolve, decoded.package)).equals(Buffer.from(bytes))).toBe(true);
   });
 });

@@ -66,6 +66,31 @@ describe("our encoder's output reads back the same through unpackWit", () => {
   });
 });
 
+describe("newer syntax reads back through unpackWit", () => {
+  const cases: Array<[string, string]> = [
+    [
+      "implements",
+      "package foo:foo;\n\ninterface store {\n  get: func() -> option<string>;\n}\n\nworld test {\n  import primary: store;\n\n  export backup: store;\n}\n",
+    ],
+    [
+      "async, maps, fixed-size lists, futures and streams",
+      "package foo:bar@1.0.0;\n\ninterface i {\n  type m = map<string, list<u8, 4>>;\n\n  f: async func(s: stream<u8>) -> future<m>;\n}\n\n",
+    ],
+    [
+      "gates and docs",
+      "package foo:gated@1.2.0;\n\n/// an interface\n@since(version = 1.0.0)\ninterface i {\n  @unstable(feature = fancy)\n  @deprecated(version = 1.1.0)\n  f: func();\n}\n\n",
+    ],
+  ];
+  for (const [name, text] of cases) {
+    it(name, () => {
+      const resolve = new Resolve({ allFeatures: true });
+      const pkg = resolve.pushText("x.wit", text);
+      expect(printPackage(resolve, pkg)).toBe(text);
+      expect(unpack(encodeWitPackage(resolve, pkg)).get("package.wit")).toBe(text);
+    });
+  }
+});
+
 describe("real components built by wit-component", () => {
   const worlds: Array<[string, string]> = [
     [

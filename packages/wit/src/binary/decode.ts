@@ -338,7 +338,11 @@ class WitDecoder {
       switch (entity.k) {
         case "instance": {
           const inst = this.instanceType(entity.ty);
-          if (importName.includes("/")) {
+          if (entity.implements !== undefined) {
+            // `import label: iface;` keeps its label and points at the interface it implements.
+            const iid = this.registerImport(entity.implements, inst);
+            imports.set(importName, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+          } else if (importName.includes("/")) {
             const iid = this.registerImport(importName, inst);
             imports.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
           } else {
@@ -364,7 +368,10 @@ class WitDecoder {
       switch (entity.k) {
         case "instance": {
           const inst = this.instanceType(entity.ty);
-          if (exportName.includes("/")) {
+          if (entity.implements !== undefined) {
+            const iid = this.registerImport(entity.implements, inst);
+            exports.set(exportName, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+          } else if (exportName.includes("/")) {
             const iid = this.registerImport(exportName, inst);
             exports.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
           } else {

@@ -352,7 +352,9 @@ export function encodeWorld(resolve: Resolve, worldId: WorldId): TypeDeclBuilder
       case "interface": {
         encoder.interface = item.id;
         const idx = encoder.encodeInstance(item.id);
-        encoder.outer.instance(isImport, name, idx);
+        // A label naming a named interface is an `implements` import/export.
+        const implementsId = typeof key === "string" ? resolve.idOf(item.id) : undefined;
+        encoder.outer.instance(isImport, name, idx, implementsId);
         return;
       }
       case "function": {

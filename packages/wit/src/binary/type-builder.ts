@@ -12,8 +12,10 @@ export class TypeDeclBuilder {
 
   constructor(readonly kind: "instance" | "component") {}
 
-  private name(name: string): void {
-    this.decls.byte(0x00).string(name);
+  private name(name: string, implementsId?: string): void {
+    if (implementsId === undefined) this.decls.byte(0x00).string(name);
+    // `02 name vec(attr)`, attribute `00 interfacename`: `(implements "ns:pkg/iface")`.
+    else this.decls.byte(0x02).string(name).u32(1).byte(0x00).string(implementsId);
   }
 
   /** A type definition (`deftype` bytes); returns its index. */
@@ -37,10 +39,10 @@ export class TypeDeclBuilder {
     return this.typeCount++;
   }
 
-  private decl(isImport: boolean, name: string): void {
+  private decl(isImport: boolean, name: string, implementsId?: string): void {
     if (isImport && this.kind !== "component") throw new Error("instance types cannot import");
     this.decls.byte(isImport ? 0x03 : 0x04);
-    this.name(name);
+    this.name(name, implementsId);
     this.count++;
   }
 
@@ -61,8 +63,8 @@ export class TypeDeclBuilder {
     this.decls.byte(0x01).u32(typeIndex);
   }
 
-  instance(isImport: boolean, name: string, typeIndex: number): number {
-    this.decl(isImport, name);
+  instance(isImport: boolean, name: string, typeIndex: number, implementsId?: string): number {
+    this.decl(isImport, name, implementsId);
     this.decls.byte(0x05).u32(typeIndex);
     return this.instanceCount++;
   }

@@ -30,7 +30,7 @@ export type DefinedType =
 export type Entity =
   | { k: "type"; referenced: number; created: number }
   | { k: "func"; ty: number }
-  | { k: "instance"; ty: number }
+  | { k: "instance"; ty: number; implements?: string }
   | { k: "component"; ty: number }
   | { k: "module" }
   | { k: "value" };
@@ -541,15 +541,17 @@ function readDecl(
       return;
     case 0x03: {
       if (!component || !imports) r.fail("imports are not allowed in instance types");
-      const { name } = readExternName(r);
+      const { name, implements: impl } = readExternName(r);
       const entity = readExternDesc(r, scope);
+      if (impl !== undefined && entity.k === "instance") entity.implements = impl;
       if (imports.has(name)) r.fail(`import name \`${name}\` conflicts with previous name`);
       imports.set(name, entity);
       return;
     }
     case 0x04: {
-      const { name } = readExternName(r);
+      const { name, implements: impl } = readExternName(r);
       const entity = readExternDesc(r, scope);
+      if (impl !== undefined && entity.k === "instance") entity.implements = impl;
       if (exports.has(name)) r.fail(`export name \`${name}\` conflicts with previous name`);
       exports.set(name, entity);
       return;
