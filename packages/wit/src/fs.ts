@@ -143,3 +143,14 @@ export async function resolveWitPath(path: string, options: ResolveOptions = {})
     return { resolve, package: pkg };
   });
 }
+
+/**
+ * Resolves a package given as in-memory WIT files (no filesystem access), optionally with
+ * dependency entries as a `deps/` folder would hold them.
+ */
+export function resolveWitFiles(
+  files: WitSource[],
+  options: ResolveOptions & { deps?: WitDepEntry[]; path?: string } = {},
+): ResolvedPackage {
+  return resolveWitSource({ path: options.path ?? ".", files, deps: options.deps ?? [] }, options);
+}

@@ -10,7 +10,7 @@ export type { UnresolvedPackageGroup, WitSource } from "./text/group.js";
 export type { UnresolvedPackage } from "./text/unresolved.js";
 export { pushDirSource } from "./resolve/dir.js";
 export type { WitDepEntry, WitDirSource } from "./resolve/dir.js";
-export { readWitDir, resolveWitDir, resolveWitPath, resolveWitSource } from "./fs.js";
+export { readWitDir, resolveWitDir, resolveWitFiles, resolveWitPath, resolveWitSource } from "./fs.js";
 export type { ResolveOptions, ResolvedPackage } from "./fs.js";
 export {
   componentInterfaces,

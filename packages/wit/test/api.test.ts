@@ -205,3 +205,21 @@ describe("implements (`import label: iface;`)", () => {
     expect(Buffer.from(encodeWitPackage(decoded.resolve, decoded.package)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
+
+describe("resolveWitFiles", () => {
+  it("resolves in-memory files with in-memory deps, binary ones included", async () => {
+    const { resolveWitFiles } = await import("../src/index.js");
+    const { resolve, package: pkg } = resolveWitFiles(
+      [{ path: "wit/app.wit", contents: "package my:app;\nworld app { import wasi:http/incoming-handler@0.2.0; }\n" }],
+      { deps: [{ kind: "file", path: "wit/deps/http.wasm", bytes: binaryWit }], path: "wit" },
+    );
+    expect(resolve.pkg(pkg).worlds.has("app")).toBe(true);
+    expect(resolve.packages.map((p) => `${p.name.namespace}:${p.name.name}`)).toEqual([
+      "wasi:io",
+      "wasi:clocks",
+      "wasi:cli",
+      "wasi:http",
+      "my:app",
+    ]);
+  });
+});
