@@ -84,3 +84,20 @@ describe("wkg inspect", () => {
     expect(result.stderr).toContain("is neither a WebAssembly binary nor a WIT file");
   });
 });
+
+describe("wkg inspect on a component", () => {
+  it("lists the component's imports", async () => {
+    // (component (type (func (param "x" u32))) (import "log" (func (type 0))))
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 0x78, 0x79, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x00,
+      0x03, 0x6c, 0x6f, 0x67, 0x01, 0x00,
+    ]);
+    const file = join(await tempDir(), "c.wasm");
+    await writeFile(file, bytes);
+    const result = await runWkg(["inspect", file, "--json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: "component", imports: ["log"], exports: [] });
+    const wit = await runWkg(["inspect", file, "--wit"]);
+    expect(wit.stdout).toBe("package root:component;\n\nworld root {\n  import log: func(x: u32);\n}\n");
+  });
+});

@@ -101,6 +101,14 @@ describe("real components built by wit-component", () => {
        world app { import types; import log: func(msg: string); export api; export run: func() -> result<u32, string>; }`,
     ],
     [
+      "exported resources and async",
+      `package my:r@0.3.0;
+       interface res { resource thing { constructor(); name: func() -> string; clone: func() -> thing; } make: func() -> thing; consume: func(t: thing); }
+       interface more { use res.{thing}; wrap: func(t: borrow<thing>) -> list<thing>; tick: async func() -> u32; }
+       world w { import wasi:io/poll@0.2.0; export res; export more; export go: func(); }
+       package wasi:io@0.2.0 { interface poll { resource pollable; ready: func(p: borrow<pollable>) -> bool; } }`,
+    ],
+    [
       "world-level types and inline interfaces",
       `package my:w;
        world w {
