@@ -161,7 +161,7 @@ function readComponentBody(
 function exportEntity(r: ByteReader, scope: Scope, sort: number, index: number): Entity {
   switch (sort) {
     case 0x01: {
-      const ty = scope.funcs[index];
+      const ty = scope.funcs[index] ?? (scope.funcsUnknown ? -1 : undefined);
       if (ty === undefined) r.fail(`unknown function ${index}`);
       scope.funcs.push(ty);
       return { k: "func", ty };
@@ -203,7 +203,7 @@ function readSortIdx(r: ByteReader): [number, number] {
 function entityOf(r: ByteReader, scope: Scope, sort: number, index: number): Entity | undefined {
   switch (sort) {
     case 0x01: {
-      const ty = scope.funcs[index];
+      const ty = scope.funcs[index] ?? (scope.funcsUnknown ? -1 : undefined);
       return ty === undefined ? undefined : { k: "func", ty };
     }
     case 0x03: {
@@ -401,41 +401,122 @@ class Substitution {
 }
 
 /**
- * Canonical function definitions. Only `lift` produces a component function (whose type
- * the decoder may need); every other form produces a core function. Unknown forms end
- * the section early, which only matters for components that export such functions
- * without a type ascription.
+ * Canonical function definitions. Only `lift` produces a component function (whose type the
+ * decoder needs); everything else produces a core function. Should a future built-in not be
+ * understood, the rest of the section is skipped and functions lifted after it get an
+ * unknown type (`-1`): their names still list, decoding their signatures fails clearly.
  */
 function readCanonSection(r: ByteReader, scope: Scope): void {
-  for (let n = r.count(); n > 0; n--) {
-    const op = r.byte();
-    switch (op) {
-      case 0x00: {
-        if (r.byte() !== 0x00) r.fail("invalid canon lift encoding");
-        r.u32();
-        skipCanonOpts(r);
-        const ty = scope.type(r, r.u32());
-        scope.funcs.push(ty);
-        break;
-      }
-      case 0x01:
-        if (r.byte() !== 0x00) r.fail("invalid canon lower encoding");
-        r.u32();
-        skipCanonOpts(r);
-        scope.coreCount.funcs++;
-        break;
-      case 0x02:
-      case 0x03:
-      case 0x04:
-      case 0x07:
-        r.u32();
-        scope.coreCount.funcs++;
-        break;
-      default:
-        // Async and threading built-ins: their immediates vary by version, stop here.
-        r.pos = r.end;
-        return;
+  let n = r.count();
+  try {
+    for (; n > 0; n--) readCanon(r, scope);
+  } catch (error) {
+    if (!(error instanceof Error) || !("code" in error)) throw error;
+    r.pos = r.end;
+    scope.funcsUnknown = true;
+  }
+}
+
+function readCanon(r: ByteReader, scope: Scope): void {
+  const op = r.byte();
+  const core = () => scope.coreCount.funcs++;
+  const flag = () => {
+    if (r.byte() > 1) r.fail("invalid flag in canonical function");
+  };
+  switch (op) {
+    case 0x00: {
+      if (r.byte() !== 0x00) r.fail("invalid canon lift encoding");
+      r.u32();
+      skipCanonOpts(r);
+      const ty = scope.type(r, r.u32());
+      scope.funcs.push(ty);
+      return;
     }
+    case 0x01:
+      if (r.byte() !== 0x00) r.fail("invalid canon lower encoding");
+      r.u32();
+      skipCanonOpts(r);
+      core();
+      return;
+    case 0x02:
+    case 0x03:
+    case 0x04:
+    case 0x07:
+    case 0x0e:
+    case 0x13:
+    case 0x14:
+    case 0x15:
+    case 0x1a:
+    case 0x1b:
+    case 0x40:
+      r.u32();
+      core();
+      return;
+    case 0x05:
+    case 0x08:
+    case 0x0d:
+    case 0x1e:
+    case 0x1f:
+    case 0x22:
+    case 0x23:
+    case 0x24:
+    case 0x25:
+    case 0x42:
+      core();
+      return;
+    case 0x06:
+    case 0x0c:
+      flag();
+      core();
+      return;
+    case 0x09: {
+      const kind = r.byte();
+      if (kind === 0x00) r.s33();
+      else if (kind !== 0x01 || r.byte() !== 0x00) r.fail("invalid task.return result");
+      skipCanonOpts(r);
+      core();
+      return;
+    }
+    case 0x0a:
+    case 0x0b:
+      if (r.byte() !== 0x7f) r.fail("invalid context type");
+      r.u32();
+      core();
+      return;
+    case 0x0f:
+    case 0x10:
+    case 0x16:
+    case 0x17:
+      r.u32();
+      skipCanonOpts(r);
+      core();
+      return;
+    case 0x11:
+    case 0x12:
+    case 0x18:
+    case 0x19:
+      r.u32();
+      flag();
+      core();
+      return;
+    case 0x1c:
+    case 0x1d:
+      skipCanonOpts(r);
+      core();
+      return;
+    case 0x20:
+    case 0x21:
+      flag();
+      r.u32();
+      core();
+      return;
+    case 0x41:
+      r.u32();
+      r.u32();
+      core();
+      return;
+    default:
+      r.fail(`unknown canonical function 0x${op.toString(16)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { decodeError } from "../errors.js";
 import type { PrimitiveType } from "../model.js";
 import type { ByteReader } from "./reader.js";
 
@@ -71,7 +72,9 @@ export class TypeArena {
 
   get(id: number): TypeEntry {
     const e = this.entries[id];
-    if (e === undefined) throw new Error(`no type ${id}`);
+    if (e === undefined) {
+      throw decodeError(id < 0 ? "the component uses a canonical function this decoder does not know" : `no type ${id}`);
+    }
     return e;
   }
 
@@ -101,6 +104,8 @@ export class Scope {
   readonly components: number[] = [];
   coreCount = { modules: 0, funcs: 0, instances: 0, types: 0, tables: 0, memories: 0, globals: 0, tags: 0 };
   values = 0;
+  /** Set when a canonical function could not be read: later function types are unknown (-1). */
+  funcsUnknown = false;
 
   constructor(
     readonly arena: TypeArena,
