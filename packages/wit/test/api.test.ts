@@ -223,3 +223,23 @@ describe("resolveWitFiles", () => {
     ]);
   });
 });
+
+describe("Resolve.findCompatiblePackage", () => {
+  it("finds the highest version on the same semver track", async () => {
+    const { SemVer } = await import("../src/index.js");
+    const resolve = new Resolve();
+    for (const v of ["0.2.0", "0.2.3", "0.3.0", "1.1.0", "1.4.2", "2.0.0-rc.1"])
+      resolve.pushText(`${v}.wit`, `package a:b@${v}; interface i {}`);
+    const find = (v?: string) => {
+      const id = resolve.findCompatiblePackage("a", "b", v === undefined ? undefined : SemVer.parse(v));
+      return id === undefined ? undefined : resolve.pkg(id).name.version?.toString();
+    };
+    expect(find("0.2.0")).toBe("0.2.0");
+    expect(find("0.2.1")).toBe("0.2.3");
+    expect(find("0.4.0")).toBeUndefined();
+    expect(find("1.0.0")).toBe("1.4.2");
+    expect(find("1.5.0")).toBeUndefined();
+    expect(find("2.0.0-rc.1")).toBe("2.0.0-rc.1");
+    expect(find()).toBe("1.4.2");
+  });
+});

@@ -15,7 +15,7 @@ import {
   type WorldItem,
   type WorldKey,
 } from "../model.js";
-import { SemVer } from "../semver.js";
+import { compatTrack, SemVer } from "../semver.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "../text/group.js";
 import { decodeBytes } from "../binary/decode.js";
 import { decodeError, publicCall } from "../errors.js";
@@ -106,6 +106,39 @@ export class Resolve {
   /** The package with this name (`ns:pkg` or `ns:pkg@1.2.3`), if present. */
   findPackage(name: string): PackageId | undefined {
     return this.packageNames.get(name);
+  }
+
+  /**
+   * Semver-aware lookup: the package `ns:pkg@version` itself, else the highest version of
+   * `ns:pkg` on the same compatibility track (`0.2.1` satisfies `0.2.0`, `1.4.0` satisfies
+   * `1.0.0`; pre-releases only match exactly). Without a version, the highest release.
+   * (Resolution of `use` paths stays exact, as in wit-parser.)
+   */
+  findCompatiblePackage(namespace: string, name: string, version?: SemVer): PackageId | undefined {
+    if (version) {
+      const exact = this.packageNames.get(`${namespace}:${name}@${version}`);
+      if (exact !== undefined) return exact;
+    } else {
+      const unversioned = this.packageNames.get(`${namespace}:${name}`);
+      if (unversioned !== undefined) return unversioned;
+    }
+    let best: PackageId | undefined;
+    this.packages.forEach((p, id) => {
+      const v = p.name.version;
+      if (p.name.namespace !== namespace || p.name.name !== name || v === undefined) return;
+      if (version) {
+        if (version.isPrerelease || v.isPrerelease) return;
+        if (!compatTrack(v).equals(compatTrack(version)) || SemVer.compare(v, version) < 0) return;
+      }
+      const current = best === undefined ? undefined : this.pkg(best).name.version;
+      // Releases win over pre-releases; among equals, the higher version.
+      const better =
+        current === undefined ||
+        (current.isPrerelease && !v.isPrerelease) ||
+        (current.isPrerelease === v.isPrerelease && SemVer.compare(v, current) > 0);
+      if (better) best = id;
+    });
+    return best;
   }
 
   /** `ns:pkg/iface[@ver]` for a named interface, undefined for an anonymous one. */
