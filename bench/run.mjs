@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: each measurement is a median over several runs, reported as a ratio against a
 // baseline measured in the same run (never as an absolute wall-clock gate).
-// Usage: node bench/run.mjs [suite...]   (suites: startup; default all)
+// Usage: node bench/run.mjs [suite...]   (suites: startup, wit; default all)
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { createHash, randomBytes } from "node:crypto";
@@ -60,6 +60,56 @@ function getFixture() {
   process.env.WKG_CACHE_DIR = `${work}/cache`;
   timeOnce(process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/warm.wasm`]);
   return { work, big };
+/** In-process timing: median of `runs` calls after warm-up, baseline and subject alternating. */
+async function compareInProcess(name, baseline, subject, runs = 61) {
+  const time = async (f) => {
+    const started = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  for (let i = 0; i < 20; i++) {
+    await baseline.run();
+    await subject.run();
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(await time(baseline.run));
+    b.push(await time(subject.run));
+  }
+  return { name, baseline: baseline.label, subject: subject.label, baseMs: median(a), subjectMs: median(b), ratio: median(b) / median(a) };
+}
+
+async function witSuite() {
+  const { exists, operations } = await import("./wit.mjs");
+  if (!exists(`${root}packages/wit/dist/index.js`)) throw new Error("build first: `pnpm build` (bench uses packages/wit/dist)");
+  const ours = await operations("ours");
+  const jco = await operations("jco");
+  const script = `${root}bench/wit.mjs`;
+  return [
+    await compareInProcess(
+      "decode wasi:http@0.2.0 binary to WIT files (warm): jco unpackWit vs ours",
+      { label: "jco unpackWit", run: jco.decode },
+      { label: "decodeWasm + printWitFiles", run: ours.decode },
+    ),
+    await compareInProcess(
+      "parse + resolve + encode wasi:http@0.2.0 and deps (warm): jco componentEmbed vs ours",
+      { label: "jco componentEmbed (parse, resolve, encode world)", run: jco.build },
+      { label: "Resolve.pushText + encodeWitPackage (whole package)", run: ours.build },
+    ),
+    compare(
+      "decode wasi:http@0.2.0, fresh process (cold): jco vs ours",
+      [process.execPath, [script, "decode", "jco"]],
+      [process.execPath, [script, "decode", "ours"]],
+      11,
+    ),
+    compare(
+      "parse + resolve + encode, fresh process (cold): jco vs ours",
+      [process.execPath, [script, "build", "jco"]],
+      [process.execPath, [script, "build", "ours"]],
+      11,
+    ),
+  ];
 }
 
 const suites = {
@@ -106,6 +156,7 @@ const suites = {
       compare("cache re-verify (checkContent, incl. module load) 64 MiB vs sha256 of the file", hash, checkContent, 9),
     ];
   },
+  wit: witSuite,
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);
