@@ -23,6 +23,7 @@ import { type Config, type LoadedConfig, globalCacheDir, resolveRegistry } from 
 import { backendsFor } from "./backends.js";
 import { offlineMiss } from "./errors.js";
 import type { WasmInspector } from "./inspector.js";
+import { witInspector } from "./wit-inspector.js";
 import type { ClientCallOptions, ClientOptions, FetchToFileOptions, FetchedFile, SelectOptions } from "./options.js";
 import { type PublishOutcome, type PublishRequest, publish } from "./publish.js";
 import { type Route, Router } from "./router.js";
@@ -46,7 +47,7 @@ export class WkgClient implements PackageSource {
     const env = options.env ?? process.env;
     this.logger = options.logger ?? noopLogger;
     this.offline = options.offline === true;
-    this.inspector = options.inspector;
+    this.inspector = options.inspector === null ? undefined : (options.inspector ?? witInspector);
     this.cache = openCache(options.cache, env, this.logger);
     const backends: Record<string, BackendFactory> = {};
     for (const [name, factory] of Object.entries({ ...backendsFor(this.cache?.location), ...options.backends }))

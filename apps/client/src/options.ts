@@ -21,8 +21,12 @@ export interface ClientOptions {
   offline?: boolean;
   /** Protocols by name, merged over the built-in ones (`local`, plus `oci`/`warg` once bundled). */
   backends?: Record<string, BackendFactory | undefined>;
-  /** Reads wasm binaries: identity, WIT text, metadata, semver checks (`@wasm-pkg/wit` provides one). */
-  inspector?: WasmInspector;
+  /**
+   * Reads the inside of wasm binaries (package identity for publish, WIT text, metadata, the
+   * semver gate). Default: `witInspector` from `@wasm-pkg/wit`, loaded on first use; `null`
+   * turns it off (publish then needs an explicit package and the semver gate is skipped).
+   */
+  inspector?: WasmInspector | null;
   /** Environment for credentials and switches; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
 }

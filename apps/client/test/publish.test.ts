@@ -21,7 +21,7 @@ async function setup(options: { withInspector?: boolean } = {}) {
     config: reg.config,
     cache: reg.cache,
     logger: (e) => events.push(e),
-    ...(options.withInspector === false ? {} : { inspector }),
+    inspector: options.withInspector === false ? null : inspector,
   });
   const publishAs = (pkg: string, exports: Record<string, string>, opts: Parameters<typeof client.publish>[1] = {}) =>
     client.publish(fake({ package: pkg, exports }), opts);

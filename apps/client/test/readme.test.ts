@@ -16,7 +16,9 @@ it("runs the README example", async () => {
   const cache = await tempDir();
   const work = await tempDir();
   await seed(registry, { "wasi:http@0.2.0": "zero-two-zero", "wasi:http@0.2.3": "zero-two-three", "wasi:http@0.3.0-rc.1": "rc" });
-  await writeFile(join(work, "app.wasm"), "app bytes");
+  // The default inspector decodes what is published: it must be a real component or WIT package.
+  const app = await readFile(fileURLToPath(new URL("../../../examples/registry/wasi/http/0.2.0.wasm", import.meta.url)));
+  await writeFile(join(work, "app.wasm"), app);
   const runnable = (code as string)
     .replace('"/srv/wasm-registry"', JSON.stringify(registry))
     .replace('"/tmp/wkg-example-cache"', JSON.stringify(cache))
@@ -35,5 +37,5 @@ it("runs the README example", async () => {
     "published example:app@1.0.0 to my-files 14",
   ]);
   expect(await readFile(join(work, "vendor", "wasi_http@0.2.3.wasm"), "utf8")).toBe("zero-two-three");
-  expect(await readFile(join(registry, "example", "app", "1.0.0.wasm"), "utf8")).toBe("app bytes");
+  expect(Buffer.compare(await readFile(join(registry, "example", "app", "1.0.0.wasm")), app)).toBe(0);
 });

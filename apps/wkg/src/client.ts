@@ -4,7 +4,6 @@ import { Registry } from "@wasm-pkg/common";
 import { globalCacheDir } from "@wasm-pkg/config";
 import type { CommandArgs } from "./cli/spec.js";
 import type { Context } from "./context.js";
-import { loadInspector } from "./inspector.js";
 
 /**
  * The client every fetching or publishing command uses, built from the context and the shared
@@ -19,7 +18,6 @@ export async function clientFor(ctx: Context, args: CommandArgs): Promise<WkgCli
   const cache = cacheFlag ? resolve(ctx.io.cwd, cacheFlag) : globalCacheDir(ctx.io.env);
   if (!cache) ctx.reporter.warn("no cache directory (HOME is not set); caching is off", "pass --cache <dir> or set WKG_CACHE_DIR");
   const file = loaded.layers.filter((l) => l.kind === "file").at(-1);
-  const inspector = ctx.io.inspector ?? (await loadInspector());
   return createClient({
     config: loaded.config,
     configDir: file?.kind === "file" ? dirname(resolve(ctx.io.cwd, file.path)) : ctx.io.cwd,
@@ -28,7 +26,8 @@ export async function clientFor(ctx: Context, args: CommandArgs): Promise<WkgCli
     logger: ctx.reporter.logger,
     env: ctx.io.env,
     ...(ctx.io.backends ? { backends: ctx.io.backends } : {}),
-    ...(inspector ? { inspector } : {}),
+    // The client defaults to the bundled WIT decoder; embedders and tests may swap or drop it.
+    ...(ctx.io.inspector !== undefined ? { inspector: ctx.io.inspector } : {}),
   });
 }
 

@@ -18,8 +18,8 @@ export interface Io {
   signal?: AbortSignal;
   /** Extra registry protocols for an embedding tool (or a test) that runs `main()` in-process. */
   backends?: Record<string, BackendFactory>;
-  /** A WIT decoder to use instead of the bundled one (see `src/inspector.ts`). */
-  inspector?: WasmInspector;
+  /** A WIT decoder to use instead of the bundled one (`@wasm-pkg/wit`); `null` for none. */
+  inspector?: WasmInspector | null;
 }
 
 export function processIo(): Io {

@@ -16,19 +16,23 @@ const versions = {
 };
 
 describe("wkg get", () => {
-  it("gets wasi:http@0.2.0 from the embedded example registry, byte for byte", async () => {
+  it("gets wasi:http@0.2.0 from the embedded example registry: WIT text by default, wasm byte for byte on request", async () => {
     const cwd = await tempDir();
     const cache = await tempDir();
-    const result = await runWkg(["get", "--config", join(EXAMPLES, "config.toml"), "wasi:http@0.2.0"], {
-      env: { HOME: cwd, WKG_CACHE_DIR: cache },
-      cwd,
-    });
+    const env = { HOME: cwd, WKG_CACHE_DIR: cache };
+    const result = await runWkg(["get", "--config", join(EXAMPLES, "config.toml"), "wasi:http@0.2.0"], { env, cwd });
     expect(result.stderr).toContain("Fetching wasi:http@0.2.0 from examples.local");
     expect(result.code).toBe(0);
-    const written = join(cwd, "wasi_http@0.2.0.wasm");
-    expect(result.stderr).toContain(`Wrote ${written}`);
+    // As upstream: the default `-o ./` writes a WIT package as its WIT text, as wasm-tools prints it.
+    const wit = join(cwd, "wasi_http@0.2.0.wit");
+    expect(result.stderr).toContain(`Wrote ${wit}`);
     expect(result.stdout).toBe("");
-    expect(Buffer.compare(await readFile(written), await readFile(HTTP_WASM))).toBe(0);
+    expect(await readFile(wit, "utf8")).toBe(
+      await readFile(join(EXAMPLES, "..", "packages", "wit", "test", "fixtures", "wasm", "binary_wit.expected", "package.wit"), "utf8"),
+    );
+    const raw = await runWkg(["get", "--config", join(EXAMPLES, "config.toml"), "wasi:http@0.2.0", "--format", "wasm"], { env, cwd });
+    expect(raw.code).toBe(0);
+    expect(Buffer.compare(await readFile(join(cwd, "wasi_http@0.2.0.wasm")), await readFile(HTTP_WASM))).toBe(0);
   });
 
   it("picks the highest release for latest and for a requirement, pre-releases only when asked", async () => {
@@ -149,11 +153,11 @@ describe("wkg get --check", () => {
 describe("wkg get --format", () => {
   it("writes wasm and warns for --format wit when no WIT decoder is available", async () => {
     const ws = await workspace(versions);
-    const result = await ws.run(["get", "example:pkg@1.0.0", "--format", "wit"]);
+    const result = await ws.run(["get", "example:pkg@1.0.0", "--format", "wit"], { inspector: null });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("cannot print WIT");
     expect(await readdir(ws.cwd)).toEqual(["example_pkg@1.0.0.wasm"]);
-    const named = await ws.run(["get", "example:pkg@1.0.0", "-o", "x.wit"]);
+    const named = await ws.run(["get", "example:pkg@1.0.0", "-o", "x.wit"], { inspector: null });
     expect(named.code).toBe(1);
     expect(named.stderr).toContain("cannot write WIT text to");
   });

@@ -27,7 +27,7 @@ export async function runWkg(
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     ...(options.backends ? { backends: options.backends } : {}),
-    ...(options.inspector ? { inspector: options.inspector } : {}),
+    ...(options.inspector !== undefined ? { inspector: options.inspector } : {}),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

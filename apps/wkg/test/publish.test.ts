@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Digest } from "@wasm-pkg/common";
 import { cleanupTempDirs, fakeInspector, fakeWasm } from "@wasm-pkg/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
-import { HTTP_WASM, workspace } from "./workspace.js";
+import { HTTP_WASM, witPackage, workspace } from "./workspace.js";
 
 afterAll(cleanupTempDirs);
 
@@ -24,7 +24,8 @@ describe("wkg publish", () => {
 
   it("reports what it published with --json, and reads --package from WKG_PACKAGE", async () => {
     const ws = await workspace();
-    await writeFile(join(ws.cwd, "app.wasm"), "app");
+    const app = await witPackage("example:app@1.0.0");
+    await writeFile(join(ws.cwd, "app.wasm"), app);
     const result = await ws.run(["publish", "app.wasm", "--json"], { env: { WKG_PACKAGE: "example:app@1.0.0" } });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -36,7 +37,7 @@ describe("wkg publish", () => {
           version: "1.0.0",
           registry: "files",
           protocol: "local",
-          digest: Digest.of("app").toString(),
+          digest: Digest.of(app).toString(),
           dryRun: false,
           semver: "first in series",
           location: join(ws.registry, "example", "app", "1.0.0.wasm"),
@@ -47,8 +48,10 @@ describe("wkg publish", () => {
   });
 
   it("refuses an existing version, or skips it with --skip-dupes", async () => {
-    const ws = await workspace({ "example:app@1.0.0": "old" });
-    await writeFile(join(ws.cwd, "app.wasm"), "new");
+    const old = await witPackage("example:app@1.0.0", "old: func();");
+    const next = await witPackage("example:app@1.0.0", "new: func();");
+    const ws = await workspace({ "example:app@1.0.0": old });
+    await writeFile(join(ws.cwd, "app.wasm"), next);
     const refused = await ws.run(["publish", "app.wasm", "--package", "example:app@1.0.0"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("error: example:app@1.0.0 already exists in registry files");
@@ -56,10 +59,10 @@ describe("wkg publish", () => {
     const skipped = await ws.run(["publish", "app.wasm", "--package", "example:app@1.0.0", "--skip-dupes", "--skip-semver-check"]);
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toContain("warning: Skipping publish: example:app@1.0.0 already exists in the registry");
-    expect(await readFile(join(ws.registry, "example", "app", "1.0.0.wasm"), "utf8")).toBe("old");
+    expect(Buffer.compare(await readFile(join(ws.registry, "example", "app", "1.0.0.wasm")), old)).toBe(0);
     const replaced = await ws.run(["publish", "app.wasm", "--package", "example:app@1.0.0", "--overwrite"]);
     expect(replaced.code).toBe(0);
-    expect(await readFile(join(ws.registry, "example", "app", "1.0.0.wasm"), "utf8")).toBe("new");
+    expect(Buffer.compare(await readFile(join(ws.registry, "example", "app", "1.0.0.wasm")), next)).toBe(0);
   });
 
   it("uploads nothing on --dry-run", async () => {
@@ -72,17 +75,22 @@ describe("wkg publish", () => {
 
   it("publishes to --registry", async () => {
     const ws = await workspace({}, '[registry."other"]\ndefault = "local"\n[registry."other".local]\nroot = "other-registry"\n');
-    await writeFile(join(ws.cwd, "app.wasm"), "app");
+    const app = await witPackage("example:app@1.0.0");
+    await writeFile(join(ws.cwd, "app.wasm"), app);
     const result = await ws.run(["publish", "app.wasm", "--package", "example:app@1.0.0", "--registry", "other"]);
     expect(result.code).toBe(0);
-    expect(await readFile(join(ws.dir, "other-registry", "example", "app", "1.0.0.wasm"), "utf8")).toBe("app");
+    expect(Buffer.compare(await readFile(join(ws.dir, "other-registry", "example", "app", "1.0.0.wasm")), app)).toBe(0);
     expect(await readdir(ws.registry)).toEqual([]);
   });
 
   it("explains what is missing: the identity, a version, a file", async () => {
     const ws = await workspace();
     await writeFile(join(ws.cwd, "a.wasm"), "a");
-    const noIdentity = await ws.run(["publish", "a.wasm"]);
+    const notWasm = await ws.run(["publish", "a.wasm"]);
+    expect(notWasm.code).toBe(1);
+    expect(notWasm.stderr).toContain("malformed component: this is not a wasm binary");
+    // Without a WIT decoder, wkg cannot read the identity at all and says how to give it.
+    const noIdentity = await ws.run(["publish", "a.wasm"], { inspector: null });
     expect(noIdentity.code).toBe(1);
     expect(noIdentity.stderr).toContain("cannot read the package name and version of");
     expect(noIdentity.stderr).toContain("help: name it explicitly: --package <namespace>:<name>@<version>");

@@ -49,3 +49,11 @@ export async function filesUnder(dir: string): Promise<string[]> {
   }
   return out.sort();
 }
+
+/** A real WIT package binary, made with the project's own encoder (`package <name>; interface i { <body> }`). */
+export async function witPackage(name: string, body = "f: func();"): Promise<Uint8Array> {
+  const { Resolve, encodeWitPackage } = await import("@wasm-pkg/wit");
+  const resolve = new Resolve();
+  const id = resolve.pushText("pkg.wit", `package ${name};\n\ninterface i {\n  ${body}\n}\n`);
+  return encodeWitPackage(resolve, id);
+}
