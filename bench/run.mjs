@@ -60,6 +60,8 @@ function getFixture() {
   process.env.WKG_CACHE_DIR = `${work}/cache`;
   timeOnce(process.execPath, [WKG, "get", "bench:big@1.0.0", "-o", `${work}/out/warm.wasm`]);
   return { work, big };
+}
+
 /** In-process timing: median of `runs` calls after warm-up, baseline and subject alternating. */
 async function compareInProcess(name, baseline, subject, runs = 61) {
   const time = async (f) => {
