@@ -1,3 +1,12 @@
 export { readBody, startServer } from "./server.js";
 export type { Handler, TestServer } from "./server.js";
 export { cleanupTempDirs, tempDir } from "./temp.js";
+export { ensureCommands, hasCommand } from "./debian.js";
+export { makeSelfSignedCert } from "./certs.js";
+export type { SelfSignedCert } from "./certs.js";
+export { TEST_PASSWORD, TEST_USERNAME, startRegistry } from "./registry.js";
+export type { RegistryMode, StartRegistryOptions, TestRegistry } from "./registry.js";
+export { startTokenServer } from "./token-server.js";
+export type { TokenRequest, TokenServer, TokenServerOptions } from "./token-server.js";
+export { startFaultProxy, startForwardProxy } from "./fault-proxy.js";
+export type { Fault, FaultRule, ForwardProxy } from "./fault-proxy.js";
