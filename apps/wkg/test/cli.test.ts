@@ -35,7 +35,7 @@ describe("wkg frame", () => {
   it("exits 2 for unknown commands and flags, with a hint", async () => {
     const unknown = await runWkg(["frobnicate"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("error: unknown command 'frobnicate' for `wkg`\n   help: available: config; see `wkg --help`\n");
+    expect(unknown.stderr).toBe("error: unknown command 'frobnicate' for `wkg`\n   help: available: config, oci; see `wkg --help`\n");
     const flag = await runWkg(["config", "--nope"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--nope' (in `wkg config`)");
@@ -53,7 +53,7 @@ describe("wkg frame", () => {
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
       ok: false,
-      error: { code: "USAGE", message: "unknown command 'nope' for `wkg`", hint: "available: config; see `wkg --help`" },
+      error: { code: "USAGE", message: "unknown command 'nope' for `wkg`", hint: "available: config, oci; see `wkg --help`" },
       warnings: [],
     });
   });

@@ -114,7 +114,12 @@ class OciBackend implements Backend {
       notFound: {
         code: "VERSION_NOT_FOUND",
         message: `version ${version} of ${pkg} not found in ${this.client.registry}/${repository}`,
-        hint: `list the available versions with \`wkg get ${pkg}@\`, or check the package name`,
+        hint: `check the version: ${this.client.registry}/${repository} has no tag ${versionToTag(version)}`,
+      },
+      nameUnknown: {
+        code: "PACKAGE_NOT_FOUND",
+        message: `package ${pkg} not found: ${this.client.registry}/${repository} does not exist`,
+        hint: "check the package name and the registry it resolves to (`wkg config --show`)",
       },
     });
     return { version, contentDigest: Digest.parse(pulled.layer.digest), size: pulled.layer.size };

@@ -16,8 +16,12 @@ export interface ErrorContext {
   authenticated?: boolean;
   /** How a 404 (or NAME_UNKNOWN / MANIFEST_UNKNOWN) maps for this operation. */
   notFound?: { code: WkgErrorCode; message: string; hint?: string };
+  /** How NAME_UNKNOWN (the whole repository is missing) maps, when it differs from `notFound`. */
+  nameUnknown?: { code: WkgErrorCode; message: string; hint?: string };
   /** The registry host, for advice about credentials. */
   registry?: string;
+  /** Writes cannot be "not found": a 401/403 there is only about access. */
+  write?: boolean;
 }
 
 /** Parse an error body defensively: JSON envelope, bare text (`404 page not found`), or nothing. */
@@ -71,10 +75,20 @@ export function errorFromParts(status: number, statusText: string, text: string,
   const host = context.registry ?? new URL(url).host;
 
   if (status === 401 || status === 403) {
+    const sources = "config `auth`, -u/-p, WKG_REGISTRY_<HOST>_AUTH_BEARER or the Docker config";
     const hint = context.authenticated
-      ? `the credentials for ${host} were refused or lack access: check them (config \`auth\`, Docker config, WKG_REGISTRY_*_AUTH_BEARER), and check the name`
-      : `if the package is private, log in (\`docker login ${host}\`, or set credentials for ${host}); otherwise check its name`;
-    return new WkgError("UNAUTHORIZED", `${context.what}: not found or not authorized: ${statusPart}: ${where}`, { hint, details });
+      ? `the credentials for ${host} were refused or lack ${context.write ? "push" : "read"} access: check them (${sources})${context.write ? "" : ", and check the name"}`
+      : context.write
+        ? `pushing to ${host} needs credentials: log in (\`docker login ${host}\`) or set them (${sources})`
+        : `if the package is private, log in (\`docker login ${host}\`, or set credentials for ${host}); otherwise check its name`;
+    const verdict = context.write ? "not authorized" : "not found or not authorized";
+    return new WkgError("UNAUTHORIZED", `${context.what}: ${verdict}: ${statusPart}: ${where}`, { hint, details });
+  }
+  if (status === 404 && context.nameUnknown && codes.has("NAME_UNKNOWN")) {
+    return new WkgError(context.nameUnknown.code, `${context.nameUnknown.message}: ${statusPart}: ${where}`, {
+      ...(context.nameUnknown.hint ? { hint: context.nameUnknown.hint } : {}),
+      details,
+    });
   }
   if (status === 404 && context.notFound) {
     // NAME_UNKNOWN / MANIFEST_UNKNOWN, or distribution's plain-text router 404 for names it cannot route.

@@ -26,6 +26,7 @@ export interface PullOptions {
   /** Fetch and parse the config blob (default true). */
   readConfig?: boolean;
   notFound?: ErrorContext["notFound"];
+  nameUnknown?: ErrorContext["nameUnknown"];
   /** Progress bar label (default: the reference). */
   label?: string;
 }
@@ -41,6 +42,7 @@ export async function pullManifest(
   const fetched = await client.getManifest(repository, reference, {
     ...(signal ? { signal } : {}),
     ...(options.notFound ? { notFound: options.notFound } : {}),
+    ...(options.nameUnknown ? { nameUnknown: options.nameUnknown } : {}),
   });
   const source = `${client.registry}/${repository}@${fetched.digest}`;
   const layer = wasmLayerOf(fetched.manifest, source);

@@ -185,7 +185,7 @@ export class RegistryClient {
   async getManifest(
     repository: string,
     reference: string,
-    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"] } = {},
+    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"]; nameUnknown?: ErrorContext["nameUnknown"] } = {},
   ): Promise<FetchedManifest> {
     const source = `${this.registry}/${repository}${reference.includes(":") ? "@" : ":"}${reference}`;
     const response = await this.send(`/v2/${repository}/manifests/${reference}`, {
@@ -198,6 +198,7 @@ export class RegistryClient {
         what: `fetching the manifest of ${source}`,
         method: "GET",
         notFound: options.notFound ?? { code: "VERSION_NOT_FOUND", message: `not found: ${source}` },
+        ...(options.nameUnknown ? { nameUnknown: options.nameUnknown } : {}),
       });
     }
     const bytes = await readCapped(response, MAX_MANIFEST_BYTES, `manifest of ${source}`);
@@ -236,7 +237,11 @@ export class RegistryClient {
     });
     if (response.status === 404) return undefined;
     if (!response.ok) {
-      throw await this.error(response, { what: `checking ${this.registry}/${repository}:${reference}`, method: "HEAD" });
+      throw await this.error(response, {
+        what: `${options.push ? "pushing to" : "checking"} ${this.registry}/${repository}:${reference}`,
+        method: "HEAD",
+        write: options.push === true,
+      });
     }
     const stated = Digest.tryParse(response.headers.get("docker-content-digest") ?? "");
     if (stated) return stated;
@@ -253,7 +258,11 @@ export class RegistryClient {
     });
     if (response.ok) return true;
     if (response.status === 404) return false;
-    throw await this.error(response, { what: `checking blob ${digest} in ${this.registry}/${repository}`, method: "HEAD" });
+    throw await this.error(response, {
+      what: `checking blob ${digest} in ${this.registry}/${repository}`,
+      method: "HEAD",
+      write: options.push === true,
+    });
   }
 
   /**
@@ -332,7 +341,11 @@ export class RegistryClient {
       body: bytes,
     });
     if (response.status !== 201 && !response.ok) {
-      throw await this.error(response, { what: `pushing the manifest to ${this.registry}/${repository}:${reference}`, method: "PUT" });
+      throw await this.error(response, {
+        what: `pushing the manifest to ${this.registry}/${repository}:${reference}`,
+        method: "PUT",
+        write: true,
+      });
     }
     await response.body?.cancel().catch(() => {});
     const stated = Digest.tryParse(response.headers.get("docker-content-digest") ?? "");

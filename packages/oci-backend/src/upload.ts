@@ -90,7 +90,7 @@ async function startUpload(client: RegistryClient, repository: string, signal?: 
     retry: true,
   });
   if (response.status !== 202) {
-    throw await client.error(response, { what: `starting an upload to ${client.registry}/${repository}`, method: "POST" });
+    throw await client.error(response, { what: `starting an upload to ${client.registry}/${repository}`, method: "POST", write: true });
   }
   await response.body?.cancel().catch(() => {});
   return locationOf(response, "POST");
@@ -129,7 +129,7 @@ async function putChunked(
       "content-range": `${offset}-${end - 1}`,
     });
     if (response.status !== 202) {
-      throw await client.error(response, { what: `uploading a chunk to ${client.registry}/${repository}`, method: "PATCH" });
+      throw await client.error(response, { what: `uploading a chunk to ${client.registry}/${repository}`, method: "PATCH", write: true });
     }
     await response.body?.cancel().catch(() => {});
     // Always continue from the newest Location: its signed state carries the offset.
@@ -188,6 +188,7 @@ async function expectCreated(client: RegistryClient, response: Response, reposit
   throw client.errorFromParts(response.status, response.statusText, text, response.url, {
     what: `finishing the upload of ${digest} to ${client.registry}/${repository}`,
     method: "PUT",
+    write: true,
     authenticated: await client.hasCredentials(),
   });
 }
