@@ -45,6 +45,8 @@ export interface TokenServer {
   requests: TokenRequest[];
   /** Issue the next `n` tokens with a wrong issuer, so the registry answers `invalid_token`. */
   breakNextTokens(n?: number): void;
+  /** Stop breaking tokens. */
+  repairTokens(): void;
   close(): Promise<void>;
 }
 
@@ -176,6 +178,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     requests,
     breakNextTokens(n = 1) {
       broken += n;
+    },
+    repairTokens() {
+      broken = 0;
     },
     close: () => server.close(),
   };

@@ -1,6 +1,6 @@
 import { type Logger, WkgError, isLoopbackHost, noopLogger, redactUrl, registerSecret } from "@wasm-pkg/common";
 import { type HttpClient, readTextCapped } from "@wasm-pkg/http";
-import { type Challenge, challengeScopes, normalizeScope, parseChallenges } from "./challenge.js";
+import { type Challenge, challengeScopes, mergeScopes, parseChallenges } from "./challenge.js";
 import { ANONYMOUS, type CredentialSource, type Credentials, describeCredentials } from "./credentials.js";
 
 /** What a request needs: pull (read) or pull+push on one repository; none for `/v2/`. */
@@ -95,7 +95,7 @@ export class Authenticator {
       const header = basicHeader(credentials);
       return header && header !== sent ? header : undefined;
     }
-    const wanted = [...new Set([...(scope ? [scopeString(scope)] : []), ...challengeScopes(challenge)])];
+    const wanted = mergeScopes([...(scope ? [scopeString(scope)] : []), ...challengeScopes(challenge)]);
     const key = cacheKey(wanted);
     const had = sent?.startsWith("Bearer ") ? sent.slice("Bearer ".length) : undefined;
     // Whatever token we sent was refused for this scope: forget it and ask the realm once more.
@@ -258,5 +258,5 @@ function basicHeader(credentials: Credentials): string | undefined {
 }
 
 function cacheKey(scopes: string[]): string {
-  return scopes.map(normalizeScope).sort().join(" ");
+  return mergeScopes(scopes).join(" ");
 }

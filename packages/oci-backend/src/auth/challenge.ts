@@ -82,3 +82,20 @@ export function normalizeScope(scope: string): string {
   ].sort();
   return `${scope.slice(0, last)}:${actions.join(",")}`;
 }
+
+/**
+ * Merge scopes on the same resource: `repository:x:pull` and `repository:x:pull,push` are one
+ * request for `repository:x:pull,push`. Sorted, so equal needs give equal cache keys.
+ */
+export function mergeScopes(scopes: string[]): string[] {
+  const byResource = new Map<string, Set<string>>();
+  for (const scope of scopes) {
+    const last = scope.lastIndexOf(":");
+    if (last < 0) continue;
+    const resource = scope.slice(0, last);
+    const actions = byResource.get(resource) ?? new Set<string>();
+    for (const action of scope.slice(last + 1).split(",")) if (action) actions.add(action);
+    byResource.set(resource, actions);
+  }
+  return [...byResource].map(([resource, actions]) => `${resource}:${[...actions].sort().join(",")}`).sort();
+}
