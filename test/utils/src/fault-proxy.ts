@@ -7,13 +7,16 @@ import { type TestServer, startServer } from "./server.js";
 /**
  * What a fault proxy does with one request instead of (or while) forwarding it:
  * - `respond`: answer by itself (a 503, a 429 with Retry-After, ...);
- * - `dropAfter`: forward, then cut the connection after that many body bytes;
+ * - `dropAfter`: forward, then cut the connection after that many body bytes (0: before the
+ *   response starts, after the server has handled the request);
+ * - `stallAfter`: forward that many body bytes, then send nothing more (the connection stays open);
  * - `corrupt`: forward, flipping one byte of the body (the length stays right);
  * - `redirect`: answer with a redirect (307 by default) to another URL.
  */
 export type Fault =
   | { respond: { status: number; headers?: Record<string, string>; body?: string } }
   | { dropAfter: number }
+  | { stallAfter: number }
   | { corrupt: true }
   | { redirect: string; status?: number };
 
@@ -47,6 +50,13 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
         new URL(req.url ?? "/", base),
         { method: req.method, headers: req.headers as IncomingHttpHeaders, rejectUnauthorized: false },
         (up) => {
+          if (fault && "dropAfter" in fault && fault.dropAfter === 0) {
+            // Cut before any response byte: the client sees the connection die.
+            up.destroy();
+            res.socket?.destroy();
+            resolve();
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           let sent = 0;
           let flipped = false;
@@ -63,6 +73,20 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
                 res.write(out.subarray(0, Math.max(0, room)), () => res.socket?.destroy());
                 up.destroy();
                 resolve();
+                return;
+              }
+            }
+            if (fault && "stallAfter" in fault) {
+              const room = fault.stallAfter - sent;
+              if (room <= out.length) {
+                res.write(out.subarray(0, Math.max(0, room)));
+                up.pause();
+                sent = fault.stallAfter;
+                // Nothing more is sent; the client's abort or the server's close() ends it.
+                res.on("close", () => {
+                  up.destroy();
+                  resolve();
+                });
                 return;
               }
             }
