@@ -1,4 +1,4 @@
-import { Digest, type Logger, WkgError, isLoopbackHost, noopLogger, redactUrl } from "@wasm-pkg/common";
+import { Digest, type Logger, WkgError, isAbortError, isLoopbackHost, isWkgError, noopLogger, redactUrl } from "@wasm-pkg/common";
 import { type HttpClient, type RequestBody, download, readCapped, readTextCapped } from "@wasm-pkg/http";
 import { type Descriptor, type ImageManifest, parseManifestDocument } from "./artifact.js";
 import { Authenticator, type Scope } from "./auth/authenticator.js";
@@ -26,6 +26,8 @@ export interface FetchedManifest {
   mediaType: string | undefined;
   manifest: ImageManifest;
 }
+
+const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io"]);
 
 interface SendOptions {
   method?: string;
@@ -55,12 +57,14 @@ export class RegistryClient {
     this.logger = options.logger ?? noopLogger;
     const host = options.registry.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
     const protocol = options.protocol ?? (isLoopbackHost(host) ? "http" : "https");
-    this.origin = `${protocol}://${options.registry}`;
+    // Docker Hub's name is not where its API lives.
+    const apiHost = DOCKER_HUB_ALIASES.has(options.registry) ? "registry-1.docker.io" : options.registry;
+    this.origin = `${protocol}://${apiHost}`;
     // Only an unconfigured loopback host is probed; an explicit protocol is taken as said.
     this.schemeProbe = !options.protocol && protocol === "http" ? undefined : Promise.resolve();
     this.auth = new Authenticator({
       registry: options.registry,
-      origin: this.origin,
+      origin: () => this.origin,
       credentials: options.credentials,
       http: options.http,
       logger: this.logger,
@@ -76,17 +80,39 @@ export class RegistryClient {
     return `${this.origin}${path}`;
   }
 
-  /** Loopback registries default to http; one that only speaks TLS answers 400 to plain http. */
+  /**
+   * Loopback registries default to http. One that only speaks TLS either answers 400 to plain
+   * http (Go servers say "Client sent an HTTP request to an HTTPS server") or drops the
+   * connection; then https is tried, and kept if it answers.
+   */
   private ensureScheme(signal?: AbortSignal): Promise<void> {
     this.schemeProbe ??= (async () => {
-      const response = await this.http.request(`${this.origin}/v2/`, signal ? { signal } : {});
+      const useHttps = () => {
+        this.origin = this.origin.replace(/^http:/, "https:");
+        this.logger({ type: "debug", message: `${this.registry} speaks https; using ${this.origin}` });
+      };
+      let response: Response;
+      try {
+        response = await this.http.request(`${this.origin}/v2/`, { retry: false, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        if (isAbortError(error) || !isWkgError(error, "NETWORK")) throw error;
+        const https = this.origin.replace(/^http:/, "https:");
+        const answered = await this.http.request(`${https}/v2/`, { retry: false, ...(signal ? { signal } : {}) }).then(
+          async (r) => {
+            await r.body?.cancel().catch(() => {});
+            return true;
+          },
+          // A certificate we do not trust still proves the server speaks TLS; the real request
+          // will then fail with the advice about CAs.
+          (httpsError: unknown) => /CERT|SSL|TLS|self[- ]signed/i.test((httpsError as Error).message ?? ""),
+        );
+        if (!answered) throw error;
+        useHttps();
+        return;
+      }
       if (response.status === 400) {
         const text = await readTextCapped(response, 4096, "probe").catch(() => "");
-        if (/HTTP request to an HTTPS server/i.test(text)) {
-          this.origin = this.origin.replace(/^http:/, "https:");
-          this.logger({ type: "debug", message: `${this.registry} speaks https; using ${this.origin}` });
-          return;
-        }
+        if (/HTTP request to an HTTPS server/i.test(text)) useHttps();
       } else {
         await response.body?.cancel().catch(() => {});
       }
@@ -186,6 +212,7 @@ export class RegistryClient {
     repository: string,
     reference: string,
     options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"]; nameUnknown?: ErrorContext["nameUnknown"] } = {},
+    depth = 0,
   ): Promise<FetchedManifest> {
     const source = `${this.registry}/${repository}${reference.includes(":") ? "@" : ":"}${reference}`;
     const response = await this.send(`/v2/${repository}/manifests/${reference}`, {
@@ -217,8 +244,9 @@ export class RegistryClient {
     const contentType = response.headers.get("content-type") ?? undefined;
     const document = parseManifestDocument(bytes, contentType, source);
     if (document.kind === "index") {
+      if (depth > 0) throw new WkgError("INVALID_MANIFEST", `${source} is an index inside an index; wkg reads one level`);
       const chosen = pickFromIndex(document.index.manifests, source);
-      return this.getManifest(repository, chosen.digest, options);
+      return this.getManifest(repository, chosen.digest, options, depth + 1);
     }
     return { digest, bytes, mediaType: document.manifest.mediaType, manifest: document.manifest };
   }

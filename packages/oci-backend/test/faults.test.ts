@@ -1,11 +1,14 @@
 import { readdir } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { isWkgError } from "@wasm-pkg/common";
+import { Digest, isWkgError } from "@wasm-pkg/common";
 import {
   type Fault,
   type TestRegistry,
   cleanupTempDirs,
+  makeSelfSignedCert,
   readBody,
   startFaultProxy,
   startRegistry,
@@ -13,7 +16,7 @@ import {
   tempDir,
 } from "@wasm-pkg/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OciClient } from "../src/index.js";
+import { OciClient, RegistryClient, buildConfig, buildManifest } from "../src/index.js";
 import { fakeComponent, readAll, recordingLogger, sameBytes, sha256, uniqueRepo } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
@@ -414,6 +417,105 @@ describe("protocol details a real registry cannot show", () => {
     } finally {
       await registry.close();
       await storage.close();
+    }
+  });
+});
+
+describe("image indexes, Docker Hub and token realms", () => {
+  it("resolves an image index to its wasm entry, and refuses an index inside an index", async () => {
+    const bytes = fakeComponent(64);
+    const layer = Digest.of(bytes);
+    const config = buildConfig({ os: "wasip2", layerDigest: layer });
+    const manifest = buildManifest({
+      config: { digest: Digest.of(config), size: config.length },
+      layer: { digest: layer, size: bytes.length },
+    });
+    const index = (digest: string) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: `sha256:${"0".repeat(64)}`,
+            size: 1,
+            platform: { architecture: "amd64", os: "linux" },
+          },
+          { mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: 1, platform: { architecture: "wasm", os: "wasip2" } },
+        ],
+      });
+    const outer = index(Digest.of(manifest).toString());
+    const nested = index(Digest.of(outer).toString());
+    const blobs = new Map<string, Uint8Array | string>([
+      [Digest.of(manifest).toString(), manifest],
+      [Digest.of(outer).toString(), outer],
+      [layer.toString(), bytes],
+      [Digest.of(config).toString(), config],
+    ]);
+    const server = await startServer((req, res) => {
+      const url = req.url ?? "";
+      if (url === "/v2/") return res.end("{}");
+      const ref = url.slice(url.lastIndexOf("/") + 1);
+      const body = ref === "multi" ? outer : ref === "nested" ? nested : blobs.get(ref);
+      if (body === undefined) {
+        res.writeHead(404);
+        return res.end();
+      }
+      const type = typeof body === "string" ? "application/vnd.oci.image.index.v1+json" : "application/octet-stream";
+      res.writeHead(200, {
+        "content-type": url.includes("/manifests/") && body === manifest ? "application/vnd.oci.image.manifest.v1+json" : type,
+      });
+      res.end(body);
+    });
+    try {
+      const c = client();
+      const pulled = await c.pull(`${server.authority}/some/app:multi`);
+      expect(pulled.manifestDigest.toString()).toBe(Digest.of(manifest).toString());
+      expect(sameBytes(await readAll(pulled.content), bytes)).toBe(true);
+      const error = await c.resolve(`${server.authority}/some/app:nested`).catch((e: unknown) => e);
+      expect(isWkgError(error, "INVALID_MANIFEST")).toBe(true);
+      await c.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("talks to registry-1.docker.io for docker.io references", () => {
+    const c = client();
+    expect(c.registry("docker.io").baseUrl).toBe("https://registry-1.docker.io");
+    expect(c.registry("ghcr.io").baseUrl).toBe("https://ghcr.io");
+    expect(c.registry("localhost:5000").baseUrl).toBe("http://localhost:5000");
+    expect(
+      new RegistryClient({ registry: "localhost:5000", protocol: "https", http: c.http, credentials: async () => ({ kind: "anonymous" }) })
+        .baseUrl,
+    ).toBe("https://localhost:5000");
+  });
+
+  it("never sends credentials of an https registry to a plain-http token realm elsewhere", async () => {
+    const dir = await tempDir();
+    const cert = await makeSelfSignedCert(dir);
+    const server = createHttpsServer({ key: cert.key, cert: cert.cert }, (_req, res) => {
+      res.writeHead(401, { "www-authenticate": 'Bearer realm="http://tokens.example.invalid/token",service="x"' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // A loopback TLS server that does not answer plain http: found to speak https by itself.
+      const c = new OciClient({ env: {}, dockerConfig: false, ca: [cert.cert], credentials: { username: "u", password: "secret-pass" } });
+      const error = await c.listTags(`127.0.0.1:${port}/a/b`).catch((e: unknown) => e);
+      expect(isWkgError(error, "CREDENTIALS"), String(error)).toBe(true);
+      expect((error as Error).message).toContain("plain-http token realm");
+      expect(c.registry(`127.0.0.1:${port}`).baseUrl).toBe(`https://127.0.0.1:${port}`);
+      await c.close();
+      // Without the CA, the advice is about certificates.
+      const untrusted = new OciClient({ env: {}, dockerConfig: false, retries: 0 });
+      const tlsError = await untrusted.listTags(`127.0.0.1:${port}/a/b`).catch((e: unknown) => e);
+      expect(isWkgError(tlsError, "NETWORK")).toBe(true);
+      expect((tlsError as { hint?: string }).hint).toContain("certificate");
+      await untrusted.close();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -21,8 +21,8 @@ interface CachedToken {
 export interface AuthenticatorOptions {
   /** `host[:port]` of the registry, for messages. */
   registry: string;
-  /** `https://host` or `http://host`: token realms on plain http are refused for https registries. */
-  origin: string;
+  /** `https://host` or `http://host`, as currently used: token realms on plain http are refused for https registries. */
+  origin: () => string;
   credentials: CredentialSource;
   http: HttpClient;
   logger?: Logger;
@@ -142,7 +142,7 @@ export class Authenticator {
     }
     let realm: URL;
     try {
-      realm = new URL(realmText, this.options.origin);
+      realm = new URL(realmText, this.options.origin());
     } catch {
       throw new WkgError("UNAUTHORIZED", `${this.options.registry} sent an invalid token realm ${JSON.stringify(realmText)}`);
     }
@@ -153,7 +153,7 @@ export class Authenticator {
     if (
       credentials.kind !== "anonymous" &&
       realm.protocol === "http:" &&
-      this.options.origin.startsWith("https:") &&
+      this.options.origin().startsWith("https:") &&
       !isLoopbackHost(realm.hostname)
     ) {
       throw new WkgError(
