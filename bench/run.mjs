@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `pnpm bench`: each measurement is a median over several runs, reported as a ratio against a
 // baseline measured in the same run (never as an absolute wall-clock gate).
-// Usage: node bench/run.mjs [suite...]   (suites: startup; default all)
+// Usage: node bench/run.mjs [suite...]   (suites: startup, oci; default all)
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ociSuite } from "./oci.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WKG = `${root}apps/wkg/bin/wkg.js`;
@@ -48,6 +49,7 @@ const suites = {
     { ...compare("wkg --version vs node -e 0", [process.execPath, ["-e", "0"]], [process.execPath, [WKG, "--version"]]), target: 1.5 },
     { ...compare("wkg --help vs node -e 0", [process.execPath, ["-e", "0"]], [process.execPath, [WKG, "--help"]]) },
   ],
+  oci: () => ociSuite({ root, compare }),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);

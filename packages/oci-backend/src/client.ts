@@ -3,7 +3,7 @@ import { type HttpClient, type HttpClientOptions, createHttpClient } from "@wasm
 import { credentialChain } from "./auth/chain.js";
 import { type Credentials, basic } from "./auth/credentials.js";
 import { type PullOptions, type PulledArtifact, type PulledManifest, openLayer, pullManifest } from "./pull.js";
-import { type PushArtifactOptions, type PushResult, pushArtifact } from "./push.js";
+import { type PushArtifactOptions, type PushResult, type PushSource, pushArtifact } from "./push.js";
 import { OciReference } from "./reference.js";
 import { RegistryClient } from "./registry-client.js";
 
@@ -116,7 +116,7 @@ export class OciClient {
   /** Push a wasm file as a Wasm OCI artifact; a reference without a tag pushes to `latest`. */
   async push(
     reference: string | OciReference,
-    source: Blob | Uint8Array,
+    source: PushSource,
     options: PushArtifactOptions = {},
   ): Promise<PushResult & { reference: OciReference }> {
     const ref = typeof reference === "string" ? OciReference.parse(reference) : reference;

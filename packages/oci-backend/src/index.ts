@@ -6,7 +6,7 @@ export { OciReference, repositoryFor, tagToVersion, versionToTag } from "./refer
 export { RegistryClient, nextLink } from "./registry-client.js";
 export type { FetchedManifest, RegistryClientOptions } from "./registry-client.js";
 export { pushArtifact, hashBlob, resolveCreated } from "./push.js";
-export type { DescribeComponent, PushArtifactOptions, PushResult } from "./push.js";
+export type { DescribeComponent, PushArtifactOptions, PushResult, PushSource } from "./push.js";
 export { pullArtifact, pullManifest, openLayer } from "./pull.js";
 export type { PullOptions, PulledArtifact, PulledManifest } from "./pull.js";
 export { uploadBlob, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_THRESHOLD } from "./upload.js";

@@ -1,3 +1,4 @@
+import { createReadStream, openAsBlob } from "node:fs";
 import { Digest, DigestHasher, WkgError, isAbortError } from "@wasm-pkg/common";
 import { type ComponentSummary, buildConfig, buildManifest } from "./artifact.js";
 import { ANNOTATION, OCI_MANIFEST } from "./media-types.js";
@@ -49,19 +50,25 @@ export interface PushResult {
   uploaded: { layer: boolean; config: boolean };
 }
 
-/** sha256 and size of a Blob, read as a stream (a file-backed Blob never enters memory whole). */
-export async function hashBlob(blob: Blob, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
+/** What can be pushed: bytes, a Blob (`fs.openAsBlob`), or a file path (read in 1 MiB pieces to hash). */
+export type PushSource = Blob | Uint8Array | { path: string };
+
+/**
+ * sha256 and size of the content, read as a stream (a file never enters memory whole).
+ * A path is read with 1 MiB reads, about twice as fast as a file Blob's 64 KiB chunks.
+ */
+export async function hashBlob(source: Blob | { path: string }, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
   const hasher = new DigestHasher();
-  const reader = blob.stream().getReader();
   try {
-    for (;;) {
+    const chunks: AsyncIterable<Uint8Array> =
+      source instanceof Blob
+        ? (source.stream() as unknown as AsyncIterable<Uint8Array>)
+        : createReadStream(source.path, { highWaterMark: 1024 * 1024 });
+    for await (const chunk of chunks) {
       signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      hasher.update(value);
+      hasher.update(chunk);
     }
   } catch (error) {
-    await reader.cancel().catch(() => {});
     if (isAbortError(error)) throw error;
     throw new WkgError("IO", `failed to read the content to publish: ${(error as Error).message}`, { cause: error });
   }
@@ -92,14 +99,19 @@ export async function pushArtifact(
   client: RegistryClient,
   repository: string,
   tag: string,
-  source: Blob | Uint8Array,
+  source: PushSource,
   options: PushArtifactOptions = {},
 ): Promise<PushResult> {
   const signal = options.signal;
-  const blob = source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]);
-  const sourceName = options.sourceName ?? "the content";
+  const blob =
+    source instanceof Blob
+      ? source
+      : source instanceof Uint8Array
+        ? new Blob([source as Uint8Array<ArrayBuffer>])
+        : await openFile(source.path);
+  const sourceName = options.sourceName ?? (source instanceof Blob || source instanceof Uint8Array ? "the content" : source.path);
   const kind = wasmKind(new Uint8Array(await blob.slice(0, 8).arrayBuffer()), sourceName);
-  const layer = await hashBlob(blob, signal);
+  const layer = await hashBlob(source instanceof Blob || source instanceof Uint8Array ? blob : source, signal);
   if (layer.size !== blob.size) {
     throw new WkgError("IO", `${sourceName} changed size while it was being read (${blob.size} -> ${layer.size} bytes)`);
   }
@@ -160,4 +172,16 @@ export async function pushArtifact(
   });
   await client.putManifest(repository, tag, manifestBytes, { mediaType: OCI_MANIFEST, ...(signal ? { signal } : {}) });
   return { ...result, uploaded: { layer: layerOutcome === "uploaded", config: configOutcome === "uploaded" } };
+}
+
+async function openFile(path: string): Promise<Blob> {
+  try {
+    return await openAsBlob(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WkgError("IO", `cannot read ${path}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`, {
+      hint: "check the path of the .wasm file to push",
+      cause: error,
+    });
+  }
 }

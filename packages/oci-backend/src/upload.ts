@@ -5,9 +5,12 @@ import type { RegistryClient } from "./registry-client.js";
 
 export interface UploadOptions {
   signal?: AbortSignal;
-  /** `auto` (default): one PUT up to `chunkThreshold`, PATCH chunks above it. */
+  /**
+   * `auto` (default): one PUT up to `chunkThreshold`, PATCH chunks above it; and when a single
+   * PUT fails (a proxy's 413, a dropped connection, a 5xx), the next attempt goes in chunks.
+   */
   mode?: "auto" | "monolithic" | "chunked";
-  /** Default 64 MiB: one request is fastest, but proxies in front of registries cap request sizes. */
+  /** Default 512 MiB: one request is fastest on every registry measured; proxies may cap sizes. */
   chunkThreshold?: number;
   /** Default 4 MiB, as upstream. */
   chunkSize?: number;
@@ -20,7 +23,7 @@ export interface UploadOptions {
 }
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-export const DEFAULT_CHUNK_THRESHOLD = 64 * 1024 * 1024;
+export const DEFAULT_CHUNK_THRESHOLD = 512 * 1024 * 1024;
 
 /**
  * Upload a blob unless the repository already has it (HEAD first). The bytes are streamed
@@ -40,18 +43,23 @@ export async function uploadBlob(
   }
   const tracker = options.progress ? new ProgressTracker(client.logger, { ...options.progress, total: blob.size }) : undefined;
   const mode = options.mode ?? "auto";
-  const chunked = mode === "chunked" || (mode === "auto" && blob.size > (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD));
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let chunked = mode === "chunked" || (mode === "auto" && blob.size > (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD));
   const attempts = Math.max(1, options.attempts ?? 3);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         tracker?.set(0);
         const location = await startUpload(client, repository, signal);
-        if (chunked) await putChunked(client, repository, location, blob, digest, options.chunkSize ?? DEFAULT_CHUNK_SIZE, tracker, signal);
+        if (chunked) await putChunked(client, repository, location, blob, digest, chunkSize, tracker, signal);
         else await putMonolithic(client, repository, location, blob, digest, tracker, signal);
         return "uploaded";
       } catch (error) {
-        if (isAbortError(error) || signal?.aborted || attempt >= attempts || !restartable(error)) throw error;
+        const tooLarge = isWkgError(error) && error.details?.status === 413;
+        if (isAbortError(error) || signal?.aborted || attempt >= attempts || !(restartable(error) || (tooLarge && mode === "auto")))
+          throw error;
+        // Something between us and the registry may not take big requests: send smaller ones.
+        if (mode === "auto" && !chunked && blob.size > chunkSize) chunked = true;
         const delayMs = backoffDelay(attempt, 500, 10_000);
         (client.logger ?? noopLogger)({
           type: "retry",

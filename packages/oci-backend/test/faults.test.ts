@@ -188,6 +188,26 @@ describe("faults between us and a real registry", () => {
     }
   });
 
+  it("switches to chunks when a proxy refuses a large single PUT with 413", async () => {
+    const proxy = await startFaultProxy(registry.url, (req) =>
+      req.method === "PUT" && req.url?.includes("/blobs/uploads/") && Number(req.headers["content-length"]) > 1024 * 1024
+        ? { respond: { status: 413, headers: { "content-type": "text/html" }, body: "<html>413 Request Entity Too Large</html>" } }
+        : undefined,
+    );
+    try {
+      const c = client();
+      const repository = uniqueRepo();
+      const bytes = fakeComponent(2 * 1024 * 1024 + 5);
+      await c.push(`${proxy.authority}/${repository}:1.0.0`, bytes, { upload: { chunkSize: 1024 * 1024 } });
+      expect(proxy.requests.filter((r) => r.method === "PATCH").length).toBe(3);
+      const pulled = await direct.pull(`${registry.registry}/${repository}:1.0.0`);
+      expect(sameBytes(await readAll(pulled.content), bytes)).toBe(true);
+      await c.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("restarts an upload after a 5xx mid-way through chunks", async () => {
     let patches = 0;
     const proxy = await startFaultProxy(registry.url, (req) =>

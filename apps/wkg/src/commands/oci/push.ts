@@ -1,4 +1,3 @@
-import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { WkgError } from "@wasm-pkg/common";
@@ -12,17 +11,22 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   const file = resolve(ctx.io.cwd, args.positionals[1] as string);
   const annotations = parseAnnotations(args.values.annotation);
   const author = typeof args.values.author === "string" ? args.values.author : undefined;
-  const blob = await openFile(file);
+  await checkFile(file);
   const client = ociClient(ctx, args);
   try {
     ctx.reporter.status("Pushing", `${basename(file)} to ${ref}`);
-    const pushed = await client.push(ref, blob, {
-      annotations,
-      title: basename(file),
-      sourceName: file,
-      signal: ctx.signal,
-      ...(author ? { author } : {}),
-    });
+    // A path rather than a Blob: hashing reads it in 1 MiB pieces, twice as fast.
+    const pushed = await client.push(
+      ref,
+      { path: file },
+      {
+        annotations,
+        title: basename(file),
+        sourceName: file,
+        signal: ctx.signal,
+        ...(author ? { author } : {}),
+      },
+    );
     if (pushed.unchanged) ctx.reporter.status("Unchanged", `${ref} already points at this artifact`);
     return {
       // Upstream HEAD's two lines, on stdout, so scripts can pick the digest.
@@ -59,11 +63,10 @@ export function parseAnnotations(value: unknown): Record<string, string> {
   return out;
 }
 
-async function openFile(path: string): Promise<Blob> {
+async function checkFile(path: string): Promise<void> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new WkgError("IO", `${path} is not a file`, { hint: "pass the path of a .wasm file" });
-    return await openAsBlob(path);
   } catch (error) {
     if (error instanceof WkgError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
