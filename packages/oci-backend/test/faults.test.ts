@@ -505,6 +505,10 @@ describe("image indexes, Docker Hub and token realms", () => {
     expect(c.registry("docker.io").baseUrl).toBe("https://registry-1.docker.io");
     expect(c.registry("ghcr.io").baseUrl).toBe("https://ghcr.io");
     expect(c.registry("localhost:5000").baseUrl).toBe("http://localhost:5000");
+    const insecure = client({ insecure: ["example.com", "other.example:5000"] });
+    expect(insecure.registry("example.com:8443").baseUrl).toBe("http://example.com:8443");
+    expect(insecure.registry("other.example:5000").baseUrl).toBe("http://other.example:5000");
+    expect(insecure.registry("other.example").baseUrl).toBe("https://other.example");
     expect(
       new RegistryClient({ registry: "localhost:5000", protocol: "https", http: c.http, credentials: async () => ({ kind: "anonymous" }) })
         .baseUrl,
