@@ -131,7 +131,9 @@ export class RegistryClient {
   async send(path: string, options: SendOptions = {}): Promise<Response> {
     await this.ensureScheme(options.signal);
     const url = /^https?:\/\//.test(path) ? path : this.url(path);
-    let authorization = await this.auth.authorize(options.scope, options.signal);
+    // Credentials belong to the registry's origin only (a `Link` may point elsewhere).
+    const sameOrigin = new URL(url).origin === new URL(this.origin).origin;
+    let authorization = sameOrigin ? await this.auth.authorize(options.scope, options.signal) : undefined;
     const replayable = !(options.body instanceof ReadableStream);
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { ...options.headers };
@@ -143,7 +145,7 @@ export class RegistryClient {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
       });
-      if (response.status !== 401 || !replayable || attempt >= 2) return response;
+      if (response.status !== 401 || !replayable || !sameOrigin || attempt >= 2) return response;
       const next = await this.auth.onUnauthorized(response, options.scope, authorization, options.signal);
       if (!next) return response;
       await response.body?.cancel().catch(() => {});
