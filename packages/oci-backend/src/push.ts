@@ -1,7 +1,7 @@
 import { createReadStream, openAsBlob } from "node:fs";
 import { Digest, DigestHasher, WkgError, isAbortError } from "@wasm-pkg/common";
 import { type ComponentSummary, buildConfig, buildManifest } from "./artifact.js";
-import { ANNOTATION, OCI_MANIFEST } from "./media-types.js";
+import { ANNOTATION, MAX_MANIFEST_BYTES, OCI_MANIFEST } from "./media-types.js";
 import type { RegistryClient } from "./registry-client.js";
 import { type UploadOptions, uploadBlob } from "./upload.js";
 import { osFor, wasmKind } from "./wasm-kind.js";
@@ -134,6 +134,15 @@ export async function pushArtifact(
     layer: { digest: layer.digest, size: layer.size, ...(options.title ? { title: options.title } : {}) },
     annotations,
   });
+  if (manifestBytes.byteLength > MAX_MANIFEST_BYTES) {
+    throw new WkgError(
+      "INVALID_MANIFEST",
+      `the manifest for ${client.registry}/${repository}:${tag} would be ${manifestBytes.byteLength} bytes; registries refuse more than 4 MiB`,
+      {
+        hint: "use fewer or shorter annotations",
+      },
+    );
+  }
   const manifestDigest = Digest.of(manifestBytes);
   const result: PushResult = {
     repository,

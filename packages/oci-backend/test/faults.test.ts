@@ -357,6 +357,19 @@ describe("protocol details a real registry cannot show", () => {
     }
   });
 
+  it("refuses to push a manifest over 4 MiB before sending anything", async () => {
+    const server = await startServer((_req, res) => res.end("{}"));
+    try {
+      const error = await client()
+        .push(`${server.authority}/a/b:1.0.0`, fakeComponent(10), { annotations: { big: "x".repeat(4 * 1024 * 1024) } })
+        .catch((e: unknown) => e);
+      expect(isWkgError(error, "INVALID_MANIFEST")).toBe(true);
+      expect(server.requests).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("asks for the OCI manifest type and maps plain-text 404s", async () => {
     const accepts: string[] = [];
     const server = await startServer((req, res) => {
