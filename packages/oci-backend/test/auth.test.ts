@@ -130,6 +130,18 @@ describe("token auth (Bearer challenge)", () => {
     await client.close();
   });
 
+  it("takes an identity token from a credential helper (Username <token>)", async () => {
+    const helperDir = await fakeHelper("idtoken", {
+      [registry.registry]: { Username: "<token>", Secret: registry.identityToken as string },
+    });
+    const docker = await dockerConfigDir({ credHelpers: { [registry.registry]: "idtoken" } });
+    const client = new OciClient({ env: { PATH: `${helperDir}:${process.env.PATH}`, DOCKER_CONFIG: docker } });
+    const before = registry.tokenServer!.requests.length;
+    await client.push(`${registry.registry}/${uniqueRepo()}:1.0.0`, fakeComponent(500));
+    expect(registry.tokenServer!.requests.slice(before).map((r) => r.grantType)).toEqual(["refresh_token"]);
+    await client.close();
+  });
+
   it("sends WKG_REGISTRY_<HOST>_AUTH_BEARER as it is, without asking the token server", async () => {
     const realm = registry.tokenServer!;
     const basic = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");

@@ -104,3 +104,48 @@ describe("startRegistry", () => {
     expect(alive(pids[0] as number)).toBe(false);
   });
 });
+
+describe("startRegistry when the test process dies", () => {
+  it("leaves no registry running after its parent is killed with SIGKILL", async () => {
+    const { spawn } = await import("node:child_process");
+    const { existsSync, readdirSync, readFileSync } = await import("node:fs");
+    const { fileURLToPath } = await import("node:url");
+    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+    expect(existsSync(dist), `${dist} is missing: run the build first`).toBe(true);
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { startRegistry } = await import(${JSON.stringify(dist)}); const r = await startRegistry({ mode: "open" }); console.log(r.dir); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const dir = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) resolve(out.trim());
+      });
+      child.on("exit", () => reject(new Error("the child exited early")));
+    });
+    const registryPids = () =>
+      readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8");
+            return cmd.startsWith("docker-registry") && cmd.includes(dir);
+          } catch {
+            return false;
+          }
+        });
+    expect(registryPids()).toHaveLength(1);
+    child.kill("SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while (registryPids().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(registryPids()).toEqual([]);
+    const { rm } = await import("node:fs/promises");
+    await rm(dir, { recursive: true, force: true });
+  });
+});
