@@ -2,11 +2,13 @@
 // `pnpm bench`: each measurement is a median over several runs, reported as a ratio against a
 // baseline measured in the same run (never as an absolute wall-clock gate).
 // Usage: node bench/run.mjs [suite...]   (suites: startup, wit; default all)
+// Usage: node bench/run.mjs [suite...]   (suites: startup, get, wit, oci; default all)
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ociSuite } from "./oci.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WKG = `${root}apps/wkg/bin/wkg.js`;
@@ -159,6 +161,7 @@ const suites = {
     ];
   },
   wit: witSuite,
+  oci: () => ociSuite({ root, compare }),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);

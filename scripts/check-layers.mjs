@@ -19,7 +19,7 @@ export const ALLOWED = {
   "warg-backend": ["common", "http"],
   "wit-tools": ["common", "wit", "lockfile"],
   client: ["common", "http", "config", "metadata", "cache", "local-backend", "oci-backend", "warg-backend", "wit"],
-  wkg: ["common", "http", "config", "metadata", "lockfile", "client", "wit", "wit-tools"],
+  wkg: ["common", "http", "config", "metadata", "lockfile", "client", "oci-backend", "wit", "wit-tools"],
 };
 /** Private test packages may import anything. */
 const UNRESTRICTED_GROUPS = new Set(["test"]);

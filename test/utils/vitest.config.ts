@@ -1,3 +1,3 @@
 import { projectConfig } from "../../vitest.shared.js";
 
-export default projectConfig("utils");
+export default projectConfig("test-utils");

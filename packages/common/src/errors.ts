@@ -50,6 +50,7 @@ export const ErrorCodes = [
   "VERIFICATION",
   "UNSUPPORTED",
   "INTERNAL",
+  "INVALID_REFERENCE",
 ] as const;
 
 export type WkgErrorCode = (typeof ErrorCodes)[number];

@@ -68,7 +68,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function once(url: URL, method: string, headers: Headers, body: RequestBody, signal?: AbortSignal) {
     const started = performance.now();
-    const init: Record<string, unknown> = { method, headers, redirect: "manual", dispatcher, signal };
+    // With redirect "manual", undici clones the request and tees its body; the unread branch
+    // then holds every byte sent. Large bodies (Blob, stream) are sent with redirect "error"
+    // instead, which keeps uploads flat in memory; their redirects are reported, not followed.
+    const large = body instanceof ReadableStream || body instanceof Blob;
+    const init: Record<string, unknown> = { method, headers, redirect: large ? "error" : "manual", dispatcher, signal };
     if (body !== null && body !== undefined) {
       init.body = body;
       if (body instanceof ReadableStream) init.duplex = "half";
@@ -204,6 +208,16 @@ function describeNetworkError(error: unknown): string {
 function networkError(error: unknown, method: string, url: URL, attempts: number): WkgError {
   const code = networkErrorCode(error);
   const reason = describeNetworkError(error);
+  if (/unexpected redirect/.test(reason)) {
+    return new WkgError(
+      "HTTP",
+      `the server answered an upload with a redirect, which wkg does not follow for streamed bodies: ${method} ${redactUrl(url)}`,
+      {
+        hint: "the registry or a proxy in front of it redirects uploads; point wkg at the final address",
+        cause: error,
+      },
+    );
+  }
   const tries = attempts > 0 ? ` after ${attempts + 1} attempts` : "";
   const target = `${method} ${redactUrl(url)}`;
   if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {

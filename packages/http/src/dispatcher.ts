@@ -10,6 +10,11 @@ export interface DispatcherOptions {
   timeoutMs?: number;
   /** Route through HTTP(S)_PROXY / NO_PROXY (default true). */
   proxyFromEnv?: boolean;
+  /**
+   * Where the proxy variables are read (default process.env). Passed to undici explicitly,
+   * so an injected environment (tests, embedders) is honoured and process.env is not consulted.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -28,10 +33,23 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     bodyTimeout: timeout,
     keepAliveTimeout: 10_000,
   };
-  const hasProxy =
-    options.proxyFromEnv !== false &&
-    Boolean(process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy);
-  // EnvHttpProxyAgent reads NO_PROXY itself; without any proxy variable a plain Agent is cheaper.
-  if (hasProxy) return new EnvHttpProxyAgent({ ...common, requestTls: connect, proxyTls: connect } as never);
+  const env = options.env ?? process.env;
+  // Lowercase first, as curl and undici do.
+  const httpProxy = env.http_proxy || env.HTTP_PROXY || undefined;
+  const httpsProxy = env.https_proxy || env.HTTPS_PROXY || undefined;
+  const noProxy = env.no_proxy ?? env.NO_PROXY ?? "";
+  if (options.proxyFromEnv !== false && (httpProxy || httpsProxy)) {
+    // Every value is given explicitly so undici never falls back to process.env.
+    return new EnvHttpProxyAgent({
+      ...common,
+      requestTls: connect,
+      proxyTls: connect,
+      // "" rather than undefined: undefined would make undici read process.env after all.
+      // An unset HTTPS_PROXY means https goes through HTTP_PROXY too (undici's rule).
+      httpProxy: httpProxy ?? "",
+      httpsProxy: httpsProxy ?? "",
+      noProxy,
+    } as never);
+  }
   return new Agent(common);
 }

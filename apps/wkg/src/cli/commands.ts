@@ -1,4 +1,28 @@
-import { COMMON_OPTIONS, type CommandSpec } from "./spec.js";
+import { COMMON_OPTIONS, type CommandSpec, type OptionSpec } from "./spec.js";
+
+/** `wkg oci` auth and transport flags, as upstream (`-u`/`-p` also have long names here). */
+const OCI_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  username: {
+    type: "string",
+    short: "u",
+    valueName: "<USERNAME>",
+    env: "WKG_OCI_USERNAME",
+    description: "Registry username (needs --password)",
+  },
+  password: {
+    type: "string",
+    short: "p",
+    valueName: "<PASSWORD>",
+    env: "WKG_OCI_PASSWORD",
+    description: "Registry password or token (needs --username)",
+  },
+  insecure: {
+    type: "string",
+    valueName: "<HOSTS>",
+    env: "WKG_OCI_INSECURE",
+    description: "Comma-separated registry hosts to reach over plain http (localhost and 127.0.0.1 always are)",
+  },
+};
 
 /**
  * Every command, declared without loading its code: help renders from here and each
@@ -104,6 +128,56 @@ export const COMMANDS: readonly CommandSpec[] = [
       "wkg publish wasi-http.wasm",
       "wkg publish app.wasm --package example:app@1.0.0 --registry localhost:5000",
       "wkg publish *.wasm --skip-dupes",
+    ],
+  },
+  {
+    name: "oci",
+    summary: "Pull or push a Wasm component by OCI reference",
+    description:
+      "Works on OCI references directly (`ghcr.io/owner/name:1.0.0`, `registry/name@sha256:…`), without\n" +
+      "the wkg config file. Credentials: --username/--password, else WKG_REGISTRY_<HOST>_AUTH_BEARER,\n" +
+      "else the Docker config ($DOCKER_CONFIG/config.json: auths, credHelpers, credsStore).",
+    subcommands: [
+      {
+        name: "pull",
+        summary: "Pull a component from an OCI registry and write it to a file",
+        description:
+          "The layer is verified against its digest before the file appears; nothing is left behind\n" +
+          "on failure. The default file name is the repository with `/` as `_`, plus `.wasm`.",
+        positionals: [{ name: "REFERENCE", required: true, description: "OCI reference: `registry/repository[:tag][@digest]`" }],
+        options: {
+          output: { type: "string", short: "o", valueName: "<OUTPUT>", description: "File to write (default: <repository>.wasm)" },
+          ...OCI_OPTIONS,
+        },
+        load: () => import("../commands/oci/pull.js"),
+        examples: ["wkg oci pull ghcr.io/webassembly/wasi/http:0.2.0 -o http.wasm", "wkg oci pull localhost:5000/demo/app@sha256:<digest>"],
+      },
+      {
+        name: "push",
+        summary: "Push a component to an OCI registry as a Wasm OCI artifact",
+        description:
+          "Prints the manifest digest. Pushing the same file with the same annotations again gives the\n" +
+          "same digest (set SOURCE_DATE_EPOCH to record a creation time reproducibly).",
+        positionals: [
+          { name: "REFERENCE", required: true, description: "OCI reference to push to: `registry/repository:tag`" },
+          { name: "FILE", required: true, description: "The .wasm component or module" },
+        ],
+        options: {
+          author: { type: "string", short: "a", valueName: "<AUTHOR>", description: "Author recorded in the artifact's config" },
+          annotation: {
+            type: "string",
+            multiple: true,
+            valueName: "<KEY=VALUE>",
+            description: "Manifest annotation (repeatable), e.g. org.opencontainers.image.description=…",
+          },
+          ...OCI_OPTIONS,
+        },
+        load: () => import("../commands/oci/push.js"),
+        examples: [
+          "wkg oci push ghcr.io/me/hello:0.1.0 hello.wasm",
+          "wkg oci push localhost:5000/demo/app:1.0.0 app.wasm --annotation org.opencontainers.image.source=https://github.com/me/app",
+        ],
+      },
     ],
   },
   {
