@@ -8,4 +8,4 @@ export type { PublishOutcome, PublishRequest } from "./publish.js";
 export type { Route } from "./router.js";
 export { FileCache } from "@wasm-pkg/cache";
 export type { Cache } from "@wasm-pkg/cache";
-export { witInspector } from "./wit-inspector.js";
+export { describeComponent, witInspector } from "./wit-inspector.js";

@@ -61,3 +61,16 @@ export const witInspector: WasmInspector = {
     }
   },
 };
+
+/**
+ * The `component` section of an OCI config blob (imports and exports), read with the WIT
+ * toolchain; undefined when the binary cannot be decoded (the push goes on without it).
+ */
+export async function describeComponent(bytes: Uint8Array): Promise<{ imports: string[]; exports: string[] } | undefined> {
+  try {
+    return (await wit()).componentInterfaces(bytes);
+  } catch (error) {
+    if (isWkgError(error)) return undefined;
+    throw error;
+  }
+}

@@ -6,6 +6,9 @@ import type { RegistryClient } from "./registry-client.js";
 import { type UploadOptions, uploadBlob } from "./upload.js";
 import { osFor, wasmKind } from "./wasm-kind.js";
 
+/** Largest component whose imports/exports are read for the config blob. */
+export const MAX_DESCRIBE_BYTES = 64 * 1024 * 1024;
+
 /** Reads imports/exports from component bytes; supplied by a WIT decoder (`@wasm-pkg/wit`). */
 export type DescribeComponent = (bytes: Uint8Array) => Promise<ComponentSummary | undefined>;
 
@@ -116,7 +119,10 @@ export async function pushArtifact(
     throw new WkgError("IO", `${sourceName} changed size while it was being read (${blob.size} -> ${layer.size} bytes)`);
   }
   const os = osFor(kind);
-  const component = kind === "component" && options.describe ? await options.describe(new Uint8Array(await blob.arrayBuffer())) : undefined;
+  // Describing needs the whole binary in memory; past this size the config goes without it,
+  // so memory stays flat for very large components.
+  const describable = kind === "component" && options.describe && blob.size <= MAX_DESCRIBE_BYTES;
+  const component = describable ? await options.describe?.(new Uint8Array(await blob.arrayBuffer())) : undefined;
   const created = resolveCreated(options);
   const annotations: Record<string, string> = { ...options.annotations };
   if (created && !annotations[ANNOTATION.created]) annotations[ANNOTATION.created] = created;

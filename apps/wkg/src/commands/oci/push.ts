@@ -24,6 +24,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
         title: basename(file),
         sourceName: file,
         signal: ctx.signal,
+        describe: async (bytes) => (await import("@wasm-pkg/client")).describeComponent(bytes),
         ...(author ? { author } : {}),
       },
     );
