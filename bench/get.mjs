@@ -23,7 +23,6 @@ export async function getSuite() {
   const { startRegistry } = await import(`${root}test/utils/dist/index.js`);
   const registry = await startRegistry({ mode: "open" });
   const work = mkdtempSync(join(tmpdir(), "wkg-bench-get-"));
-  const saved = { config: process.env.WKG_CONFIG_FILE, cache: process.env.WKG_CACHE_DIR };
   try {
     // A small component (64 KiB) published to the registry, and a 64 MiB one in a local registry.
     const small = join(work, "small.wasm");
@@ -36,13 +35,12 @@ export async function getSuite() {
       join(work, "config.toml"),
       `[namespace_registries]\nbench = { registry = "${registry.registry}", metadata = { preferredProtocol = "oci", oci = { registry = "${registry.registry}" } } }\nlocal = "files"\n\n[registry."files".local]\nroot = ${JSON.stringify(join(work, "files"))}\n`,
     );
-    process.env.WKG_CONFIG_FILE = join(work, "config.toml");
-    process.env.WKG_CACHE_DIR = join(work, "cache");
+    const env = { WKG_CONFIG_FILE: join(work, "config.toml"), WKG_CACHE_DIR: join(work, "cache") };
     const out = (name) => join(work, "out", name);
     mkdirSync(join(work, "out"));
     // Warm the cache.
-    runOnce([process.execPath, [WKG, "get", "bench:small@1.0.0", "-o", out("warm.wasm")]], { rss: false });
-    runOnce([process.execPath, [WKG, "get", "local:big@1.0.0", "-o", out("warm-big.wasm")]], { rss: false });
+    runOnce([process.execPath, [WKG, "get", "bench:small@1.0.0", "-o", out("warm.wasm")]], { rss: false, env });
+    runOnce([process.execPath, [WKG, "get", "local:big@1.0.0", "-o", out("warm-big.wasm")]], { rss: false, env });
 
     const get = (...args) => [process.execPath, [WKG, "get", ...args]];
     const bigOut = out("big.wasm");
@@ -69,24 +67,28 @@ export async function getSuite() {
         node0,
         get("bench:small@1.0.0", "-o", out("s.wasm"), "--overwrite"),
         21,
-        baseline,
+        { ...baseline, env },
       ),
       compare(
         "wkg get --offline, small package in the cache vs node -e 0",
         node0,
         get("bench:small@1.0.0", "-o", out("s.wasm"), "--overwrite", "--offline"),
         21,
-        baseline,
+        { ...baseline, env },
       ),
-      compare("wkg get 64 MiB, cache hit (verified copy) vs plain file copy", copy, get("local:big@1.0.0", "-o", bigOut, "--overwrite"), 9),
-      compare("wkg get --check 64 MiB (hash local file) vs sha256 of the file", hash, get("local:big@1.0.0", "-o", bigOut, "--check"), 9),
+      compare(
+        "wkg get 64 MiB, cache hit (verified copy) vs plain file copy",
+        copy,
+        get("local:big@1.0.0", "-o", bigOut, "--overwrite"),
+        9,
+        { env },
+      ),
+      compare("wkg get --check 64 MiB (hash local file) vs sha256 of the file", hash, get("local:big@1.0.0", "-o", bigOut, "--check"), 9, {
+        env,
+      }),
       compare("cache re-verify (checkContent, incl. module load) 64 MiB vs sha256 of the file", hash, checkContent, 9),
     ];
   } finally {
-    if (saved.config === undefined) delete process.env.WKG_CONFIG_FILE;
-    else process.env.WKG_CONFIG_FILE = saved.config;
-    if (saved.cache === undefined) delete process.env.WKG_CACHE_DIR;
-    else process.env.WKG_CACHE_DIR = saved.cache;
     await registry.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -93,8 +93,8 @@ export function row(name, baseline, subject, extra = {}) {
 export function compare(name, baseline, subject, runs = 21, extra = {}) {
   const [a, b] = measure(
     [
-      { label: extra.baselineLabel ?? show(baseline), cmd: baseline, rss: false },
-      { label: extra.subjectLabel ?? show(subject), cmd: subject, rss: false },
+      { label: extra.baselineLabel ?? show(baseline), cmd: baseline, rss: false, env: extra.env },
+      { label: extra.subjectLabel ?? show(subject), cmd: subject, rss: false, env: extra.env },
     ],
     runs,
   );

@@ -1,5 +1,5 @@
 import { Digest, type Logger, WkgError, isAbortError, isLoopbackHost, isWkgError, noopLogger, redactUrl } from "@wasm-pkg/common";
-import { type HttpClient, type RequestBody, download, readCapped, readTextCapped } from "@wasm-pkg/http";
+import { type HttpClient, type RequestBody, download, readCapped, readStreamCapped, readTextCapped } from "@wasm-pkg/http";
 import { type Descriptor, type ImageManifest, parseManifestDocument } from "./artifact.js";
 import { Authenticator, type Scope } from "./auth/authenticator.js";
 import type { CredentialSource } from "./auth/credentials.js";
@@ -335,7 +335,12 @@ export class RegistryClient {
   /** Read a small blob (a config) whole, verified against its digest. */
   async readSmallBlob(repository: string, digest: Digest, maxBytes: number, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const { body } = await this.openBlob(repository, digest, options);
-    const bytes = await readCapped(new Response(body), maxBytes, `blob ${digest} of ${this.registry}/${repository}`);
+    const bytes = await readStreamCapped(
+      body,
+      maxBytes,
+      `blob ${digest} of ${this.registry}/${repository}`,
+      this.url(`/v2/${repository}/blobs/${digest}`),
+    );
     const actual = Digest.of(bytes);
     if (!actual.equals(digest)) {
       throw new WkgError(
