@@ -5,6 +5,8 @@ export { PackageRef, isLabel, labelProblem, parseLabel } from "./package-ref.js"
 export { Version, VersionReq, sortByVersion } from "./version.js";
 export { Digest, DigestHasher, verifyDigest } from "./digest.js";
 export type { VerifyOptions } from "./digest.js";
+export { hashFile } from "./hash-file.js";
+export type { HashFileOptions } from "./hash-file.js";
 export { Registry, isLoopbackHost } from "./registry.js";
 export { noopLogger, withProgress } from "./events.js";
 export type { Logger, WkgEvent } from "./events.js";
