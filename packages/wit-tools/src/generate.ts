@@ -1,8 +1,8 @@
 import { basename } from "node:path";
 import type { PackageId, Resolve, WitDepEntry } from "@wasm-pkg/wit";
-import { depDirName, printPackage, resolveWitSource } from "@wasm-pkg/wit";
+import { decodeWasm, depDirName, printPackage, resolveWitSource } from "@wasm-pkg/wit";
 import type { DepsEntry } from "./deps-dir.js";
-import type { ResolvedProject } from "./project.js";
+import type { FetchedPackage, ResolvedProject } from "./project.js";
 
 /**
  * One Resolve with every package the project uses, the root last — as upstream's
@@ -13,10 +13,10 @@ export function projectResolve(project: ResolvedProject): { resolve: Resolve; ro
   const deps: WitDepEntry[] = [
     ...project.userDeps.map((l) => l.entry),
     ...project.locals.map((l) => l.entry),
-    ...project.registry.map((r) => ({
+    ...registryPackages(project.registry).map(({ key, text }) => ({
       kind: "file" as const,
-      path: `${r.name}@${r.version} (from ${r.registry ?? "registry"})`,
-      bytes: r.bytes,
+      path: `${key}.wit`,
+      bytes: new TextEncoder().encode(text),
     })),
   ];
   const { resolve, package: root } = resolveWitSource({ path: project.witDir, files: project.root.files, deps }, { allFeatures: true });
@@ -58,4 +58,29 @@ export function depsEntries(project: ResolvedProject, output: "wit" | "wasm" = "
     entries.push({ kind: "dir", name: dir, files: { "package.wit": printPackage(resolve, id) } });
   }
   return entries;
+}
+
+/**
+ * Every package the registry binaries carry, one copy each, as WIT text. A binary holds only
+ * the parts of its dependencies it uses, so the same package can arrive several times, each
+ * copy partial; merging them is order-sensitive (wit-parser only merges a subset into a
+ * superset). Instead each package is taken from its own registry binary when it was fetched,
+ * else from the most complete copy, and everything is resolved once from text.
+ */
+function registryPackages(packages: FetchedPackage[]): Array<{ key: string; text: string }> {
+  const best = new Map<string, { text: string; own: boolean }>();
+  for (const fetched of packages) {
+    const own = `${fetched.name}@${fetched.version}`;
+    const decoded = decodeWasm(fetched.bytes);
+    for (const id of decoded.resolve.topologicalPackages()) {
+      const { name } = decoded.resolve.pkg(id);
+      const key = `${name.namespace}:${name.name}${name.version ? `@${name.version}` : ""}`;
+      const isOwn = decoded.kind === "wit-package" && id === decoded.package && (key === own || key === `${fetched.name}`);
+      const text = printPackage(decoded.resolve, id);
+      const current = best.get(key);
+      if (!current || (isOwn && !current.own) || (isOwn === current.own && text.length > current.text.length))
+        best.set(key, { text, own: isOwn });
+    }
+  }
+  return [...best].map(([key, { text }]) => ({ key, text }));
 }
