@@ -99,7 +99,8 @@ async function recover(depsDir: string): Promise<void> {
   for (const name of [...retired, ...staged]) await rm(join(parent, name), { recursive: true, force: true }).catch(() => {});
 }
 
-async function readManaged(depsDir: string): Promise<Set<string>> {
+/** The entries of `depsDir` wkg wrote last time (empty when it never did). */
+export async function readManaged(depsDir: string): Promise<Set<string>> {
   try {
     const text = await readFile(join(depsDir, MANAGED_LIST), "utf8");
     return new Set(text.split("\n").filter((l) => l && !l.startsWith("#")));

@@ -1,1 +1,14 @@
-export {};
+export { resolveProject } from "./project.js";
+export type { FetchedPackage, ProjectOptions, ResolvedProject } from "./project.js";
+export { fetchProject, lockedError } from "./fetch.js";
+export type { FetchOptions, FetchResult } from "./fetch.js";
+export { buildProject } from "./build.js";
+export type { BuildOptions, BuildResult } from "./build.js";
+export { depsEntries, projectResolve } from "./generate.js";
+export { MANAGED_LIST, readManaged, replaceDeps } from "./deps-dir.js";
+export type { DepsChange, DepsEntry } from "./deps-dir.js";
+export { readLocalPackage, readUserDeps, readWitSources } from "./local.js";
+export type { LocalPackage } from "./local.js";
+export { selectVersions } from "./select.js";
+export type { Requirement, SelectOptions, SelectedVersion } from "./select.js";
+export { mapLimit } from "./limit.js";

@@ -1,7 +1,7 @@
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanupTempDirs, fakeInspector, fakeWasm, tempDir } from "@wasm-pkg/test-utils";
+import { cleanupTempDirs, fakeInspector, fakeWasm, startServer, tempDir } from "@wasm-pkg/test-utils";
 import { TEST_KEYS, type WargTestServer, startWargServer } from "@wasm-pkg/warg-test-server";
 import { PrivateKey } from "@wasm-pkg/warg-backend/protocol";
 import { wkg } from "./run.js";
@@ -61,6 +61,26 @@ describe("wkg against a Warg registry", () => {
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout)).toMatchObject({ ok: true, version: "0.1.0" });
     expect(await readFile(join(dir, "g.wasm"), "utf8")).toBe("hi there");
+  });
+
+  it("follows registry.json's warg.url to a Warg server on another host", async () => {
+    const server = await startWargServer();
+    servers.push(server);
+    const meta = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ warg: { url: server.url } }));
+    });
+    try {
+      const dir = await tempDir();
+      await writeFile(join(dir, "config.toml"), `[namespace_registries]\ntest = "${meta.authority}"\n`);
+      const env = { HOME: dir, WKG_CONFIG_FILE: join(dir, "config.toml"), WKG_CACHE_DIR: join(dir, "cache") };
+      server.release("test:elsewhere", "1.0.0", new TextEncoder().encode("from the log"), PrivateKey.parse(TEST_KEYS.bob));
+      const got = await wkg(["get", "test:elsewhere@1.0.0", "-o", join(dir, "e.wasm")], env, dir, extra);
+      expect(got.code).toBe(0);
+      expect(await readFile(join(dir, "e.wasm"), "utf8")).toBe("from the log");
+      expect(meta.requests.map((r) => r.path)).toEqual(["/.well-known/wasm-pkg/registry.json"]);
+    } finally {
+      await meta.close();
+    }
   });
 
   it("refuses content that does not match the log and writes nothing", async () => {

@@ -28,6 +28,61 @@ const OCI_OPTIONS: Readonly<Record<string, OptionSpec>> = {
  * Every command, declared without loading its code: help renders from here and each
  * command's module is imported only when it runs, so start-up stays fast.
  */
+/** Flags shared by fetch, build and update (and their deprecated `wkg wit` forms). */
+const WIT_PROJECT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "wit-dir": { type: "string", short: "d", valueName: "<DIR>", description: "The WIT directory (default: wit)" },
+  type: {
+    type: "string",
+    short: "t",
+    valueName: "<TYPE>",
+    choices: ["wit", "wasm"],
+    default: "wit",
+    description: "What to write into deps/: WIT text or the raw wasm of direct dependencies",
+  },
+  workspace: { type: "boolean", description: "Work on every member of the workspace around the current directory" },
+  locked: { type: "boolean", description: "Fail (writing nothing) if wkg.lock would change" },
+  offline: { type: "boolean", description: "Use only wkg.lock and the cache; never contact a registry" },
+  ...COMMON_OPTIONS,
+};
+
+const FETCH: CommandSpec = {
+  name: "fetch",
+  summary: "Fetch the WIT dependencies of a package into its deps/ directory",
+  description:
+    "Resolves the foreign packages the WIT imports (with [overrides] from wkg.toml, pins from wkg.lock,\n" +
+    "and packages you keep in deps/ yourself), writes them to <DIR>/deps and updates wkg.lock.\n" +
+    "From a workspace root (wkg.toml with [workspace] members), fetches for every member.",
+  positionals: [{ name: "DIR", description: "The WIT directory (default: wit, or every workspace member)" }],
+  options: WIT_PROJECT_OPTIONS,
+  load: () => import("../commands/fetch.js"),
+  examples: ["wkg fetch", "wkg fetch path/to/wit --locked", "wkg fetch --type wasm", "wkg fetch --offline"],
+};
+
+const BUILD: CommandSpec = {
+  name: "build",
+  summary: "Build a WIT package binary from a WIT directory",
+  description:
+    "Encodes the package of --wit-dir with the dependencies it uses embedded and metadata from wkg.toml\n" +
+    "([metadata] authors, description, licenses, source, homepage, revision), and updates wkg.lock.",
+  options: {
+    ...WIT_PROJECT_OPTIONS,
+    output: { type: "string", short: "o", valueName: "<PATH>", description: "Output file (default: <namespace>:<name>[@<version>].wasm)" },
+    type: { ...WIT_PROJECT_OPTIONS.type, hidden: true } as OptionSpec,
+  },
+  load: () => import("../commands/build.js"),
+  examples: ["wkg build", "wkg build -d wit -o my-pkg.wasm"],
+};
+
+const UPDATE: CommandSpec = {
+  name: "update",
+  summary: "Update dependencies to the newest versions their requirements allow",
+  description: "Like fetch, but ignores wkg.lock's pins for the named packages (all when none is named).",
+  positionals: [{ name: "PACKAGES", variadic: true, description: "Packages to update (<namespace>:<name>); default: all" }],
+  options: WIT_PROJECT_OPTIONS,
+  load: () => import("../commands/update.js"),
+  examples: ["wkg update", "wkg update wasi:http"],
+};
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "config",
@@ -130,6 +185,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "wkg publish *.wasm --skip-dupes",
     ],
   },
+  FETCH,
+  BUILD,
+  UPDATE,
   {
     name: "oci",
     summary: "Pull or push a Wasm component by OCI reference",
@@ -193,5 +251,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     load: () => import("../commands/inspect.js"),
     examples: ["wkg inspect component.wasm", "wkg inspect wit/", "wkg inspect pkg.wasm --wit", "wkg inspect pkg.wasm --json"],
+  },
+  {
+    name: "wit",
+    summary: "Deprecated: `wkg wit fetch|build|update` are now `wkg fetch|build|update`",
+    subcommands: [FETCH, BUILD, UPDATE].map((spec) => ({
+      ...spec,
+      deprecated: { warning: `\`wkg wit ${spec.name}\` is deprecated`, help: `use \`wkg ${spec.name}\` instead` },
+    })),
   },
 ];

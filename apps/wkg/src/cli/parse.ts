@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { WkgError } from "@wasm-pkg/common";
 import { COMMANDS } from "./commands.js";
-import { type CommandArgs, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec, type ParsedValues } from "./spec.js";
+import { COMMON_OPTIONS, type CommandArgs, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec, type ParsedValues } from "./spec.js";
 
 export interface Invocation {
   /** The command path, e.g. [oci, pull]; empty for bare `wkg`. */
@@ -41,7 +41,8 @@ export function parseInvocation(
 
 /** Index of the next token that is not a flag or a flag's value, or -1. */
 function nextPositional(args: readonly string[], command: CommandSpec | undefined): number {
-  const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
+  // Before the command is known, `--config`/`--cache` may come first too (`wkg --config x get`).
+  const options = { ...GLOBAL_OPTIONS, ...(command ? (command.options ?? {}) : COMMON_OPTIONS) };
   for (let i = 0; i < args.length; i++) {
     const token = args[i] as string;
     if (token === "--") return -1;

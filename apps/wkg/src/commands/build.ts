@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { buildProject } from "@wasm-pkg/wit-tools";
+import type { CommandArgs, CommandOutput } from "../cli/spec.js";
+import { clientFor } from "../client.js";
+import type { Context } from "../context.js";
+import { version } from "../main.js";
+import { manifestDir, projectLayout } from "../project.js";
+
+/**
+ * `wkg build`: the WIT package binary of `-d/--wit-dir` (default `wit`), with its dependencies
+ * embedded and metadata from `wkg.toml`. Default output, as upstream: `<ns>:<name>[@<version>].wasm`
+ * in the current directory (`_` for `:` on Windows, where `:` is not allowed in file names).
+ */
+export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutput> {
+  const layout = await projectLayout(ctx, args, undefined);
+  for (const warning of layout.manifest.manifest.warnings) ctx.reporter.warn(warning);
+  const client = await clientFor(ctx, args);
+  try {
+    const outputs = [];
+    for (const witDir of layout.witDirs) {
+      ctx.reporter.status("Building", witDir);
+      const result = await buildProject({
+        witDir,
+        lockPath: layout.lockPath,
+        manifest: layout.manifest.manifest,
+        manifestDir: manifestDir(layout),
+        source: client,
+        logger: ctx.reporter.logger,
+        signal: ctx.signal,
+        locked: args.values.locked === true,
+        offline: args.values.offline === true,
+        producer: ["wkg", version()],
+        output: (id) => {
+          const name = `${id.name}${id.version ? `@${id.version}` : ""}.wasm`;
+          const explicit = typeof args.values.output === "string" && layout.witDirs.length === 1 ? args.values.output : undefined;
+          return resolve(ctx.io.cwd, explicit ?? (process.platform === "win32" ? name.replace(/:/g, "_") : name));
+        },
+      });
+      const path = result.path as string;
+      ctx.reporter.status("Finished", `WIT package written to ${path}`);
+      outputs.push({
+        package: result.name,
+        version: result.version ?? null,
+        path,
+        size: result.bytes.length,
+        lockChanges: result.lockChanges,
+      });
+    }
+    return { json: { outputs } };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { join } from "node:path";
+import { WkgError, withFileLock } from "@wasm-pkg/common";
+import {
+  type LockChange,
+  type LockFile,
+  diffLocks,
+  formatLockDiff,
+  lockEntries,
+  lockFromEntries,
+  readLockFile,
+  writeLockFile,
+} from "@wasm-pkg/lockfile";
+import { type DepsChange, type DepsEntry, replaceDeps } from "./deps-dir.js";
+import { depsEntries } from "./generate.js";
+import { type LocalPackage, readLocalPackage } from "./local.js";
+import { type ProjectOptions, type ResolvedProject, resolveProject } from "./project.js";
+
+export interface FetchOptions extends Omit<ProjectOptions, "lock" | "witDir" | "locals"> {
+  /** The WIT directories to fetch for: one package, or every workspace member. */
+  witDirs: string[];
+  lockPath: string;
+  /** `wit` (default): printed packages; `wasm`: the binaries of direct dependencies. */
+  output?: "wit" | "wasm";
+  /** Fail, writing nothing, if the lock would change (`--locked`). */
+  locked?: boolean;
+  /** Each directory's dependencies may be other members (a workspace): they resolve locally. */
+  workspace?: boolean;
+}
+
+export interface FetchResult {
+  projects: Array<{ witDir: string; project: ResolvedProject; deps: DepsChange }>;
+  lock: LockFile;
+  lockChanges: LockChange[];
+  lockWritten: boolean;
+}
+
+/**
+ * `wkg fetch` / `wkg update`: resolve each directory's dependencies, then write its `wit/deps`
+ * (only the entries wkg manages, swapped in at once) and the one lock file they share —
+ * exactly the resolved set, so stale entries go. Everything runs under a lock on the lock
+ * file, so two wkg processes on one project take turns. With `locked`, a change is an error
+ * showing the difference, and nothing is written.
+ */
+export async function fetchProject(options: FetchOptions): Promise<FetchResult> {
+  return await withFileLock(options.lockPath, () => fetchLocked(options), {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWait: (holder) => options.logger?.({ type: "status", label: "Waiting", message: `for ${holder} to finish with ${options.lockPath}` }),
+  });
+}
+
+async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
+  const { lock: previous, text } = await readLockFile(options.lockPath);
+  const members: LocalPackage[] = options.workspace ? await Promise.all(options.witDirs.map((dir) => readLocalPackage(dir))) : [];
+  const resolved: Array<{ witDir: string; project: ResolvedProject; entries: DepsEntry[] }> = [];
+  for (const witDir of options.witDirs) {
+    const project = await resolveProject({ ...options, witDir, lock: previous, locals: members });
+    resolved.push({ witDir, project, entries: depsEntries(project, options.output) });
+  }
+  const lock = lockFromEntries(resolved.flatMap((r) => lockEntries(r.project.lock)));
+  const lockChanges = diffLocks(previous, lock);
+  if (options.locked && lockChanges.length > 0) throw lockedError(options.lockPath, lockChanges);
+  const projects = [];
+  for (const { witDir, project, entries } of resolved) {
+    projects.push({ witDir, project, deps: await replaceDeps(join(witDir, "deps"), entries) });
+  }
+  const lockWritten = await writeLockFile(options.lockPath, lock, text);
+  return { projects, lock, lockChanges, lockWritten };
+}
+
+export function lockedError(lockPath: string, changes: LockChange[]): WkgError {
+  return new WkgError("LOCKED", `${lockPath} needs to change, but --locked forbids it:\n${formatLockDiff(changes)}`, {
+    hint: "run without --locked (or `wkg update`) to update the lock file, then commit it",
+    details: { changes },
+  });
+}
