@@ -33,6 +33,7 @@ export function runOnce([cmd, args], options = {}) {
   const result = spawnSync(argv[0], argv[1], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -47,7 +48,7 @@ export function runOnce([cmd, args], options = {}) {
 
 /**
  * Time several commands round-robin, `runs` times each after one warm-up round.
- * An entry is `{ label, cmd, before?, env? }`; `cmd` may be a function of the run index (fresh
+ * An entry is `{ label, cmd, before?, env?, cwd?, rss? }`; `cmd` may be a function of the run index (fresh
  * names per run), and `before` runs untimed ahead of each run (clearing caches and outputs).
  * Returns per entry the median ms, median peak RSS (KiB) and the command shown.
  */

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `pnpm bench`: each measurement is a median over several runs, reported as a ratio against a
 // baseline measured in the same run, alternating with it (never as a wall-clock gate in tests).
-// Usage: node bench/run.mjs [suite...]   (suites: startup, get, wit, oci; default all)
+// Usage: node bench/run.mjs [suite...]   (suites: startup, get, wit, oci, fetch; default all)
 // Needs `pnpm build` first. Writes the table, the machine, the date and the commands to bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { getSuite, startupSuite } from "./get.mjs";
 import { compare, compareInProcess, root, verdict } from "./lib.mjs";
+import { fetchSuite } from "./fetch.mjs";
 import { ociSuite } from "./oci.mjs";
 
 async function witSuite() {
@@ -49,6 +50,7 @@ const suites = {
   get: getSuite,
   wit: witSuite,
   oci: () => ociSuite(),
+  fetch: () => fetchSuite(),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);
