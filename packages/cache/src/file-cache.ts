@@ -14,6 +14,7 @@ import {
   WkgError,
   hashFile,
   isAbortError,
+  sweepStaleTemps,
   noopLogger,
   tempPathFor,
   verifyDigest,
@@ -153,6 +154,7 @@ export class FileCache implements Cache {
     const temp = tempPathFor(dest);
     try {
       await mkdir(dirname(dest), { recursive: true });
+      await sweepStaleTemps(dirname(dest));
       // A reflink where the file system has them, else an in-kernel copy: no bytes pass through JS.
       await copyFile(path, temp, constants.COPYFILE_FICLONE);
       // As open(2) would for a new file: the mode less the umask.

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type FileHandle, link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, link, lstat, mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { WkgError, isAbortError } from "./errors.js";
 
@@ -16,9 +16,44 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+/** `tempPathFor`'s names: the writer's pid is in them. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Remove the temp files (`tempPathFor` names) in `dir` whose writer no longer exists: a wkg
+ * killed mid-write (SIGKILL, power loss) cannot clean up after itself, so the next write to the
+ * directory does. Files of live processes, and anything not named like a temp file, are left alone.
+ */
+export async function sweepStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dir, name), { force: true }).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
 /**
  * Write a file so that no reader ever sees it half-written: data goes to a temp file in
- * the same directory, is flushed to disk, and is renamed over the target. On any failure
+ * the same directory, is flushed to disk, and is renamed over the target (temp files that
+ * killed processes left in that directory are removed first). On any failure
  * (including an abort or a stream error such as a digest mismatch) the temp file is
  * removed and the target is untouched. A stream's chunks are written as they come, several
  * writes in flight, so its producer must not reuse a chunk once handed over (web streams never do).
@@ -29,6 +64,7 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   if (options.mkdirs !== false) await mkdir(dirname(target), { recursive: true });
+  await sweepStaleTemps(dirname(target));
   const temp = tempPathFor(target);
   const handle = await open(temp, "wx", options.mode ?? 0o666);
   try {

@@ -28,7 +28,7 @@ export type {
   TransportDefaults,
   VersionInfo,
 } from "./backend.js";
-export { joinInside, placeFile, safeSegment, tempPathFor, writeFileAtomic } from "./fs.js";
+export { joinInside, placeFile, safeSegment, sweepStaleTemps, tempPathFor, writeFileAtomic } from "./fs.js";
 export type { AtomicWriteOptions } from "./fs.js";
 export { PackageSpec } from "./package-spec.js";
 export { formatKey, locateKey, parseTomlDocument, splitKey, tomlString } from "./toml.js";

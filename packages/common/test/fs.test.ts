@@ -71,6 +71,22 @@ describe("writeFileAtomic", () => {
     expect(await readdir(dir)).toEqual(["out.wasm"]);
   });
 
+  it("removes the temp files of killed writers before writing, and leaves live writers' and other files alone", async () => {
+    const dir = await tempDir();
+    const { spawnSync } = await import("node:child_process");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const names = {
+      killed: `.out.wasm.${dead}.0badf00d.tmp`,
+      killedOther: `.cache-entry.${dead}.12345678.tmp`,
+      live: `.out.wasm.${process.ppid}.0badf00d.tmp`,
+      mine: `.other.${process.pid}.deadbeef.tmp`,
+      user: ".notes.1.tmp",
+    };
+    for (const name of Object.values(names)) await writeFile(join(dir, name), "partial");
+    await writeFileAtomic(join(dir, "out.wasm"), new Blob(["whole"]).stream());
+    expect((await readdir(dir)).sort()).toEqual([names.live, names.user, names.mine, "out.wasm"].sort());
+  });
+
   it("sets the requested mode on new files", async () => {
     if (process.platform === "win32") return;
     const dir = await tempDir();
