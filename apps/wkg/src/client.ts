@@ -41,4 +41,3 @@ export function registryFlag(args: CommandArgs): string | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   return Registry.parse(value).toString();
 }
-

@@ -20,7 +20,8 @@ export function tempPathFor(target: string): string {
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
- * Remove the temp files (`tempPathFor` names) in `dir` whose writer no longer exists: a wkg
+ * Remove the temp files (`tempPathFor` names; also staged lock directories) in `dir` whose
+ * writer no longer exists: a wkg
  * killed mid-write (SIGKILL, power loss) cannot clean up after itself, so the next write to the
  * directory does. Files of live processes, and anything not named like a temp file, are left alone.
  */
@@ -36,7 +37,7 @@ export async function sweepStaleTemps(dir: string): Promise<void> {
     if (!match) continue;
     const pid = Number(match[1]);
     if (pid === process.pid || isAlive(pid)) continue;
-    await rm(join(dir, name), { force: true }).catch(() => {});
+    await rm(join(dir, name), { force: true, recursive: true }).catch(() => {});
   }
 }
 

@@ -302,7 +302,7 @@ export class RegistryClient {
   async openBlob(
     repository: string,
     digest: Digest,
-    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"] } = {},
+    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"]; size?: number } = {},
   ): Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined }> {
     await this.ensureScheme(options.signal);
     const scope = { repository };
@@ -311,7 +311,11 @@ export class RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {};
       if (authorization) headers.authorization = authorization;
-      const { response, body } = await download(this.http, url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+      const { response, body } = await download(this.http, url, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.size === undefined ? {} : { size: options.size }),
+      });
       if (response.ok) {
         const length = Number(response.headers.get("content-length") ?? Number.NaN);
         return { body, size: Number.isFinite(length) ? length : undefined };
