@@ -11,6 +11,8 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   // (TurboFan), and Node waits for those compilations before it exits: 50-100 ms after the work is
   // done, on every command that made a request. The baseline compiler alone parses as fast here.
   (await import("node:v8")).setFlagsFromString("--liftoff-only");
+  // Node 22+ keeps compiled code on disk between runs (a no-op where the API does not exist).
+  (await import("node:module")).enableCompileCache?.();
   const { main } = await import("../dist/main.js");
   process.exitCode = await main(args);
 }

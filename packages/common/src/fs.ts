@@ -21,9 +21,9 @@ const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Remove the temp files (`tempPathFor` names; also staged lock directories) in `dir` whose
- * writer no longer exists: a wkg
- * killed mid-write (SIGKILL, power loss) cannot clean up after itself, so the next write to the
- * directory does. Files of live processes, and anything not named like a temp file, are left alone.
+ * writer no longer exists: a wkg killed mid-write (SIGKILL, power loss) cannot clean up after
+ * itself, so the next write to the directory does. Files of live processes, and anything not
+ * named like a temp file, are left alone.
  */
 export async function sweepStaleTemps(dir: string): Promise<void> {
   let names: string[];
