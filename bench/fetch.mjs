@@ -51,13 +51,12 @@ export async function fetchSuite({ runs = 9 } = {}) {
       rmSync(join(project, "wit", "deps"), { recursive: true, force: true });
     };
     // What any client must ask per package, one request after another.
-    const serial = Array.from(
-      { length: DEPS },
-      (_, i) =>
-        `curl -fsS -o /dev/null ${proxy.url}/v2/bench/dep${i}/tags/list && ` +
-        `curl -fsS -o /dev/null -H 'accept: application/vnd.oci.image.manifest.v1+json' ${proxy.url}/v2/bench/dep${i}/manifests/1.0.0 && ` +
-        `curl -fsS -o /dev/null ${proxy.url}/v2/bench/dep${i}/blobs/${layers[i]}`,
-    ).join(" && ");
+    const list = join(work, "layers.txt");
+    writeFileSync(list, layers.map((digest, i) => `${i} ${digest}\n`).join(""));
+    const serial =
+      `while read i d; do curl -fsS -o /dev/null ${proxy.url}/v2/bench/dep$i/tags/list && ` +
+      `curl -fsS -o /dev/null -H 'accept: application/vnd.oci.image.manifest.v1+json' ${proxy.url}/v2/bench/dep$i/manifests/1.0.0 && ` +
+      `curl -fsS -o /dev/null ${proxy.url}/v2/bench/dep$i/blobs/$d || exit 1; done < ${list}`;
     const [curlSerial, coldFetch] = measure(
       [
         { label: `curl: tags, manifest, blob of ${DEPS} packages, one after another`, cmd: ["sh", ["-c", serial]], rss: false },

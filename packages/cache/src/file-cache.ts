@@ -210,8 +210,11 @@ export class FileCache implements Cache {
       ...(release.size === undefined ? {} : { size: release.size }),
     };
     const path = releasePath(this.dir, registry, pkg, release.version);
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    // Every online lookup stores its answer; an unchanged one is not written (and synced) again.
+    if ((await readFile(path, "utf8").catch(() => undefined)) === text) return;
     try {
-      await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+      await writeFileAtomic(path, text);
     } catch (error) {
       throw cacheError(`failed to write ${path}`, error);
     }

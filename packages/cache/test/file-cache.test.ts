@@ -4,7 +4,7 @@ import { Digest, PackageRef, Version, type WkgEvent } from "@wasm-pkg/common";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { FileCache, registrySegment } from "../src/index.js";
+import { FileCache, registrySegment, releasePath } from "../src/index.js";
 
 afterAll(cleanupTempDirs);
 
@@ -135,6 +135,19 @@ describe("FileCache releases", () => {
     expect(await cache.getRelease("localhost:5000", pkg, v1)).toBeUndefined();
     expect(await cache.listReleases("localhost:5000", pkg)).toEqual([]);
     expect(await cache.listReleases("wasi.dev", pkg)).toEqual([release]);
+  });
+
+  it("leaves an identical record alone and replaces a changed one", async () => {
+    const cache = new FileCache(await tempDir());
+    await cache.putRelease("wasi.dev", pkg, release);
+    const path = releasePath(cache.dir, "wasi.dev", pkg, v1);
+    const { stat } = await import("node:fs/promises");
+    const before = await stat(path);
+    await cache.putRelease("wasi.dev", pkg, release);
+    expect((await stat(path)).ino).toBe(before.ino);
+    const moved = { ...release, contentDigest: Digest.of("moved tag") };
+    await cache.putRelease("wasi.dev", pkg, moved);
+    expect(await cache.getRelease("wasi.dev", pkg, v1)).toEqual(moved);
   });
 
   it("drops a record that is unreadable or filed under the wrong key", async () => {
