@@ -1,19 +1,32 @@
 import { join } from "node:path";
 import type { BackendFactory } from "@wasm-pkg/common";
-import { localBackend } from "@wasm-pkg/local-backend";
-import { createOciBackendFactory } from "@wasm-pkg/oci-backend";
-import { wargBackend, wargBackendWith } from "@wasm-pkg/warg-backend";
 import { describeComponent } from "./wit-inspector.js";
+
+/**
+ * A factory whose package is imported the first time a backend of its protocol is created:
+ * a run served from the cache, or one that only talks OCI, never loads the Warg client (or
+ * the HTTP stack), which keeps `wkg get` and `wkg fetch` quick to start.
+ */
+function lazy(protocol: string, load: () => Promise<BackendFactory>): BackendFactory {
+  let loading: Promise<BackendFactory> | undefined;
+  return {
+    protocol,
+    async create(ctx) {
+      loading ??= load();
+      return (await loading).create(ctx);
+    },
+  };
+}
 
 /**
  * The protocols a client knows unless told otherwise; `createClient({ backends })` adds to
  * (or replaces entries of) this map. A new protocol is one entry here.
  */
 export const defaultBackends: Readonly<Record<string, BackendFactory>> = Object.freeze({
-  local: localBackend,
+  local: lazy("local", async () => (await import("@wasm-pkg/local-backend")).localBackend),
   // The config blob lists a component's imports and exports, read with the WIT toolchain.
-  oci: createOciBackendFactory({ describe: describeComponent }),
-  warg: wargBackend,
+  oci: lazy("oci", async () => (await import("@wasm-pkg/oci-backend")).createOciBackendFactory({ describe: describeComponent })),
+  warg: lazy("warg", async () => (await import("@wasm-pkg/warg-backend")).wargBackend),
 });
 
 /**
@@ -22,5 +35,7 @@ export const defaultBackends: Readonly<Record<string, BackendFactory>> = Object.
  * run completely; without a cache it stays in Warg's own default location.
  */
 export function backendsFor(cacheDir: string | undefined): Record<string, BackendFactory> {
-  return cacheDir ? { ...defaultBackends, warg: wargBackendWith({ stateDir: join(cacheDir, "warg") }) } : { ...defaultBackends };
+  if (!cacheDir) return { ...defaultBackends };
+  const stateDir = join(cacheDir, "warg");
+  return { ...defaultBackends, warg: lazy("warg", async () => (await import("@wasm-pkg/warg-backend")).wargBackendWith({ stateDir })) };
 }

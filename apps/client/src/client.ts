@@ -150,11 +150,7 @@ export class WkgClient implements PackageSource {
       await this.fill(cache, pkg, release, opts);
     }
     const stream = await cache.getContent(release.contentDigest, signalOnly(opts));
-    if (!stream)
-      throw new WkgError(
-        "CACHE",
-        `error interacting with cache: ${release.contentDigest} vanished from ${cache.location} right after it was stored`,
-      );
+    if (!stream) throw vanished(release, cache);
     return stream;
   }
 
@@ -177,6 +173,18 @@ export class WkgClient implements PackageSource {
       await writeFileAtomic(dest, await this.download(pkg, release, opts), write);
       return await result(false);
     }
+    if (cache.copyContent) {
+      // The file system copies; the copy is hashed, so what lands at `dest` is what was verified.
+      const copied = await cache.copyContent(release.contentDigest, dest, { ...write, verify: true });
+      if (copied === "ok") return await result(true);
+      if (copied === "corrupt") {
+        this.logger({ type: "warn", message: `the cached copy of ${pkg}@${release.version} was corrupt; downloading it again` });
+      }
+      await this.fill(cache, pkg, release, opts);
+      // Just stored, verified on the way in: no need to hash it again.
+      if ((await cache.copyContent(release.contentDigest, dest, { ...write, verify: false })) === "ok") return await result(false);
+      throw vanished(release, cache);
+    }
     const cached = await cache.getContent(release.contentDigest, signalOnly(opts));
     if (cached) {
       try {
@@ -191,11 +199,7 @@ export class WkgClient implements PackageSource {
     }
     await this.fill(cache, pkg, release, opts);
     const fresh = await cache.getContent(release.contentDigest, signalOnly(opts));
-    if (!fresh)
-      throw new WkgError(
-        "CACHE",
-        `error interacting with cache: ${release.contentDigest} vanished from ${cache.location} right after it was stored`,
-      );
+    if (!fresh) throw vanished(release, cache);
     await writeFileAtomic(dest, fresh, write);
     return await result(false);
   }
@@ -220,23 +224,46 @@ export class WkgClient implements PackageSource {
     return this.router.configuredProtocol(registry) === "local";
   }
 
+  /** Download into the cache, which verifies the bytes (once) before they become visible. */
   private async fill(cache: Cache, pkg: PackageRef, release: Release, opts: ClientCallOptions): Promise<void> {
-    await cache.putContent(release.contentDigest, await this.download(pkg, release, opts), signalOnly(opts));
+    const registry = this.router.registryFor(pkg, opts.registry).registry;
+    const raw = await this.download(pkg, release, opts, { verify: false });
+    await cache.putContent(release.contentDigest, raw, {
+      ...signalOnly(opts),
+      source: `${pkg}@${release.version} from ${registry}`,
+      ...(release.size === undefined ? {} : { size: release.size }),
+    });
   }
 
-  private async download(pkg: PackageRef, release: Release, opts: ClientCallOptions): Promise<ContentStream> {
+  /** The backend's bytes with progress; verified as they stream unless the caller verifies them itself. */
+  private async download(
+    pkg: PackageRef,
+    release: Release,
+    opts: ClientCallOptions,
+    how: { verify?: boolean } = {},
+  ): Promise<ContentStream> {
     const registry = this.router.registryFor(pkg, opts.registry).registry;
     if (this.offline && !this.isLocal(registry))
       throw offlineMiss(`the content of ${pkg}@${release.version}`, registry, this.cache?.location);
     const route = await this.route(pkg, opts);
     const label = `${pkg}@${release.version}`;
-    const verified = await streamContent(route.backend, pkg, release, { ...signalOnly(opts), source: `${label} from ${registry}` });
-    return withProgress(verified, this.logger, {
+    const content =
+      how.verify === false
+        ? await route.backend.streamContentUnvalidated(pkg, release, signalOnly(opts))
+        : await streamContent(route.backend, pkg, release, { ...signalOnly(opts), source: `${label} from ${registry}` });
+    return withProgress(content, this.logger, {
       id: `${registry}/${label}`,
       label,
       ...(release.size === undefined ? {} : { total: release.size }),
     });
   }
+}
+
+function vanished(release: Release, cache: Cache): WkgError {
+  return new WkgError(
+    "CACHE",
+    `error interacting with cache: ${release.contentDigest} vanished from ${cache.location} right after it was stored`,
+  );
 }
 
 export function createClient(options: ClientOptions): WkgClient {

@@ -163,7 +163,7 @@ async function gate(
   }
   const load = async (v: Version) => {
     const release = await client.getRelease(ref, v, opts);
-    return new Uint8Array(await new Response(await client.streamContent(ref, release, opts)).arrayBuffer());
+    return await readAll(await client.streamContent(ref, release, opts));
   };
   const pairs: Array<[Version, Uint8Array, Version, Uint8Array]> = [];
   if (previous) pairs.push([previous.version, await load(previous.version), version, bytes]);
@@ -218,4 +218,11 @@ async function openFile(path: string): Promise<Blob> {
     });
   }
   return await openAsBlob(path);
+}
+
+/** A whole (small, already verified) stream as bytes; the global Response would load Node's bundled undici. */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

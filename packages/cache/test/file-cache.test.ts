@@ -4,7 +4,7 @@ import { Digest, PackageRef, Version, type WkgEvent } from "@wasm-pkg/common";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { FileCache, registrySegment } from "../src/index.js";
+import { FileCache, registrySegment, releasePath } from "../src/index.js";
 
 afterAll(cleanupTempDirs);
 
@@ -67,6 +67,44 @@ describe("FileCache content", () => {
     expect(await cache.checkContent(digest)).toBe("missing");
   });
 
+  it("copies an entry out, verified, creating the directory; a corrupt entry is purged and leaves the target alone", async () => {
+    const cache = new FileCache(await tempDir());
+    const out = await tempDir();
+    const digest = Digest.of("component bytes");
+    expect(await cache.copyContent(digest, join(out, "a.wasm"))).toBe("missing");
+    await cache.putContent(digest, stream("component bytes"));
+    expect(await cache.copyContent(digest, join(out, "deps", "a.wasm"))).toBe("ok");
+    expect(await readFile(join(out, "deps", "a.wasm"), "utf8")).toBe("component bytes");
+
+    await writeFile(join(out, "b.wasm"), "previous");
+    await writeFile(cache.contentPath(digest), "component bytez");
+    expect(await cache.copyContent(digest, join(out, "b.wasm"))).toBe("corrupt");
+    expect(await readFile(join(out, "b.wasm"), "utf8")).toBe("previous");
+    expect(await cache.checkContent(digest)).toBe("missing");
+    expect((await filesUnder(out)).sort()).toEqual(["b.wasm", "deps/a.wasm"]);
+  });
+
+  it("copies without hashing when told the entry was just verified, with the mode asked for", async () => {
+    const cache = new FileCache(await tempDir());
+    const out = await tempDir();
+    const digest = Digest.of("abc");
+    await cache.putContent(digest, stream("abc"));
+    expect(await cache.copyContent(digest, join(out, "x.wasm"), { verify: false, mode: 0o600 })).toBe("ok");
+    expect(await readFile(join(out, "x.wasm"), "utf8")).toBe("abc");
+    if (process.platform !== "win32") {
+      const { stat } = await import("node:fs/promises");
+      expect((await stat(join(out, "x.wasm"))).mode & 0o777).toBe(0o600 & ~process.umask());
+    }
+  });
+
+  it("names the source of content that does not match when storing it", async () => {
+    const cache = new FileCache(await tempDir());
+    await expect(cache.putContent(Digest.of("good"), stream("evil"), { source: "a:b@1.0.0 from example.com" })).rejects.toMatchObject({
+      code: "INTEGRITY",
+      message: expect.stringContaining("a:b@1.0.0 from example.com"),
+    });
+  });
+
   it("lets several writers store the same digest at once and keeps one intact entry", async () => {
     const root = await tempDir();
     const body = "x".repeat(256 * 1024);
@@ -97,6 +135,19 @@ describe("FileCache releases", () => {
     expect(await cache.getRelease("localhost:5000", pkg, v1)).toBeUndefined();
     expect(await cache.listReleases("localhost:5000", pkg)).toEqual([]);
     expect(await cache.listReleases("wasi.dev", pkg)).toEqual([release]);
+  });
+
+  it("leaves an identical record alone and replaces a changed one", async () => {
+    const cache = new FileCache(await tempDir());
+    await cache.putRelease("wasi.dev", pkg, release);
+    const path = releasePath(cache.dir, "wasi.dev", pkg, v1);
+    const { stat } = await import("node:fs/promises");
+    const before = await stat(path);
+    await cache.putRelease("wasi.dev", pkg, release);
+    expect((await stat(path)).ino).toBe(before.ino);
+    const moved = { ...release, contentDigest: Digest.of("moved tag") };
+    await cache.putRelease("wasi.dev", pkg, moved);
+    expect(await cache.getRelease("wasi.dev", pkg, v1)).toEqual(moved);
   });
 
   it("drops a record that is unreadable or filed under the wrong key", async () => {

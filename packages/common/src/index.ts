@@ -5,6 +5,8 @@ export { PackageRef, isLabel, labelProblem, parseLabel } from "./package-ref.js"
 export { Version, VersionReq, sortByVersion } from "./version.js";
 export { Digest, DigestHasher, verifyDigest } from "./digest.js";
 export type { VerifyOptions } from "./digest.js";
+export { hashFile } from "./hash-file.js";
+export type { HashFileOptions } from "./hash-file.js";
 export { Registry, isLoopbackHost } from "./registry.js";
 export { noopLogger, withProgress } from "./events.js";
 export type { Logger, WkgEvent } from "./events.js";
@@ -26,7 +28,7 @@ export type {
   TransportDefaults,
   VersionInfo,
 } from "./backend.js";
-export { joinInside, placeFile, safeSegment, tempPathFor, writeFileAtomic } from "./fs.js";
+export { joinInside, placeFile, safeSegment, sweepStaleTemps, tempPathFor, writeFileAtomic } from "./fs.js";
 export type { AtomicWriteOptions } from "./fs.js";
 export { PackageSpec } from "./package-spec.js";
 export { formatKey, locateKey, parseTomlDocument, splitKey, tomlString } from "./toml.js";

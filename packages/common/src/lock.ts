@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { WkgError } from "./errors.js";
 
 export interface FileLockOptions {
@@ -25,14 +26,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   let told = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    try {
-      await mkdir(lockDir);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new WkgError("IO", `cannot create lock ${lockDir}: ${(error as Error).message}`, { cause: error });
-      }
-    }
+    if (await tryAcquire(lockDir)) break;
     const holder = await describeHolder(lockDir);
     if (await isStale(lockDir, options.staleMs ?? 600_000)) {
       await rm(lockDir, { recursive: true, force: true });
@@ -50,11 +44,32 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 500);
   }
-  await writeFile(join(lockDir, "owner"), JSON.stringify({ pid: process.pid, since: new Date().toISOString() })).catch(() => {});
   try {
     return await fn();
   } finally {
     await rm(lockDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Make the lock appear with its owner file already in it (a directory prepared beside it and
+ * renamed into place), so a holder killed at any moment never leaves a lock that names no
+ * process — one that only the `staleMs` age rule would clear. False when it is held.
+ */
+async function tryAcquire(lockDir: string): Promise<boolean> {
+  const staging = join(dirname(lockDir), `.${basename(lockDir)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await mkdir(staging);
+    await writeFile(join(staging, "owner"), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+    await rename(staging, lockDir);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // The lock exists (Windows says EPERM for a directory in the way).
+    if (code === "ENOTEMPTY" || code === "EEXIST" || code === "EPERM") return false;
+    throw new WkgError("IO", `cannot create lock ${lockDir}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
   }
 }
 

@@ -1,4 +1,8 @@
-import semver from "semver";
+// Only the pieces used: semver's index loads all of its ~50 modules, noticeable at every start.
+import Range from "semver/classes/range.js";
+import SemVer from "semver/classes/semver.js";
+import compareBuild from "semver/functions/compare-build.js";
+import satisfies from "semver/functions/satisfies.js";
 import { WkgError } from "./errors.js";
 
 // Strict SemVer 2.0.0 (semver.org): no leading `v`, no leading zeros, all three numbers.
@@ -9,11 +13,11 @@ const STRICT =
 export class Version {
   readonly text: string;
   /** @internal the npm `semver` representation used for comparisons. */
-  readonly sem: semver.SemVer;
+  readonly sem: SemVer;
 
   private constructor(text: string) {
     this.text = text;
-    this.sem = new semver.SemVer(text);
+    this.sem = new SemVer(text);
   }
 
   static parse(text: string): Version {
@@ -48,7 +52,7 @@ export class Version {
 
   /** Total order: prereleases before their release, build metadata breaks ties (as the Rust crate). */
   static compare(a: Version, b: Version): number {
-    return semver.compareBuild(a.sem, b.sem);
+    return compareBuild(a.sem, b.sem);
   }
 
   equals(other: Version): boolean {
@@ -77,9 +81,9 @@ const COMPARATOR = new RegExp(`^(=|>=|<=|>|<|~|\\^)?\\s*(\\*|${PART}(?:\\.${PART
 export class VersionReq {
   /** Normalised display form (`=0.2.0`, `^1.2.3`, `>=1.0.0, <2.0.0`, `*`). */
   readonly text: string;
-  private readonly range: semver.Range;
+  private readonly range: Range;
 
-  private constructor(text: string, range: semver.Range) {
+  private constructor(text: string, range: Range) {
     this.text = text;
     this.range = range;
   }
@@ -100,9 +104,9 @@ export class VersionReq {
       parts.push(op === "" && !wildcard ? `^${version}` : `${op}${version}`);
     }
     const normalised = parts.join(", ");
-    let range: semver.Range;
+    let range: Range;
     try {
-      range = new semver.Range(parts.join(" "));
+      range = new Range(parts.join(" "));
     } catch (error) {
       return invalidReq(text, error instanceof Error ? error.message : String(error));
     }
@@ -116,7 +120,7 @@ export class VersionReq {
 
   /** Whether `version` satisfies this requirement; `includePrerelease` lets prereleases match any comparator. */
   matches(version: Version, options: { includePrerelease?: boolean } = {}): boolean {
-    return semver.satisfies(version.sem, this.range, { includePrerelease: options.includePrerelease === true });
+    return satisfies(version.sem, this.range, { includePrerelease: options.includePrerelease === true });
   }
 
   /** True when this requirement can only ever match one version (`=x.y.z`). */

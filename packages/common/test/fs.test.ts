@@ -29,6 +29,64 @@ describe("writeFileAtomic", () => {
     expect(await readdir(dir)).toEqual(["out.wasm"]);
   });
 
+  it("writes a long stream of uneven chunks byte for byte, in order", async () => {
+    const dir = await tempDir();
+    const chunks: Uint8Array[] = [];
+    let n = 0;
+    for (const size of [1, 0, 65_536, 3, 1_048_576, 700_000, 0, 2_500_000, 17]) {
+      const chunk = new Uint8Array(size);
+      for (let i = 0; i < size; i++) chunk[i] = (n++ * 7) & 0xff;
+      chunks.push(chunk);
+    }
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        const next = chunks.shift();
+        if (next) c.enqueue(next);
+        else c.close();
+      },
+    });
+    await writeFileAtomic(join(dir, "big"), stream);
+    const written = await readFile(join(dir, "big"));
+    expect(written.byteLength).toBe(n);
+    expect(written.every((b, i) => b === ((i * 7) & 0xff))).toBe(true);
+  });
+
+  it("keeps the old file when a long stream breaks off after several writes", async () => {
+    const dir = await tempDir();
+    const target = join(dir, "out.wasm");
+    await writeFile(target, "old");
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= 6 * 1024 * 1024) return c.error(new Error("connection reset"));
+        sent += 256 * 1024;
+        c.enqueue(new Uint8Array(256 * 1024));
+      },
+    });
+    await expect(writeFileAtomic(target, stream)).rejects.toMatchObject({
+      code: "IO",
+      message: expect.stringContaining("connection reset"),
+    });
+    expect(await readFile(target, "utf8")).toBe("old");
+    expect(await readdir(dir)).toEqual(["out.wasm"]);
+  });
+
+  it("removes the temp files of killed writers before writing, and leaves live writers' and other files alone", async () => {
+    const dir = await tempDir();
+    const { spawnSync } = await import("node:child_process");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const names = {
+      killed: `.out.wasm.${dead}.0badf00d.tmp`,
+      killedOther: `.cache-entry.${dead}.12345678.tmp`,
+      live: `.out.wasm.${process.ppid}.0badf00d.tmp`,
+      mine: `.other.${process.pid}.deadbeef.tmp`,
+      user: ".notes.1.tmp",
+    };
+    for (const name of Object.values(names)) await writeFile(join(dir, name), "partial");
+    await writeFileAtomic(join(dir, "out.wasm"), new Blob(["whole"]).stream());
+    expect((await readdir(dir)).sort()).toEqual([names.live, names.user, names.mine, "out.wasm"].sort());
+  });
+
   it("sets the requested mode on new files", async () => {
     if (process.platform === "win32") return;
     const dir = await tempDir();

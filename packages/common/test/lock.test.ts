@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -39,6 +39,13 @@ describe("withFileLock", () => {
       withFileLock(join(dir, "y"), async () => "never", { timeoutMs: 100, onWait: (h) => (waitedFor = h) }),
     ).rejects.toMatchObject({ code: "IO", message: expect.stringContaining(`held by process ${process.ppid}`) });
     expect(waitedFor).toBe(`process ${process.ppid}`);
+  });
+
+  it("is never seen without its owner, and leaves nothing beside it", async () => {
+    const dir = await tempDir();
+    const seen = await withFileLock(join(dir, "w"), async () => JSON.parse(await readFile(join(dir, "w.lock", "owner"), "utf8")));
+    expect(seen.pid).toBe(process.pid);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it("releases the lock when the work throws", async () => {

@@ -11,16 +11,26 @@ export async function readCapped(response: Response, maxBytes: number, what: str
     throw tooLarge(what, response.url, maxBytes);
   }
   if (!response.body) return new Uint8Array();
+  return await readStreamCapped(response.body, maxBytes, what, response.url);
+}
+
+/** `readCapped` for a bare stream; `url` names where it came from in the error. */
+export async function readStreamCapped(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  what: string,
+  url: string,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = response.body.getReader();
+  const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(what, response.url, maxBytes);
+      throw tooLarge(what, url, maxBytes);
     }
     chunks.push(value);
   }

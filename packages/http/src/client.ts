@@ -1,5 +1,5 @@
 import { type Logger, WkgError, isAbortError, noopLogger, redactUrl } from "@wasm-pkg/common";
-import { type Dispatcher, fetch as undiciFetch } from "undici";
+import type { Dispatcher } from "undici";
 import { createDispatcher, type DispatcherOptions } from "./dispatcher.js";
 import {
   RETRYABLE_STATUSES,
@@ -10,6 +10,7 @@ import {
   parseRetryAfter,
   sleep,
 } from "./retry.js";
+import { undici } from "./undici.js";
 
 export interface HttpClientOptions extends DispatcherOptions {
   logger?: Logger;
@@ -78,7 +79,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (body instanceof ReadableStream) init.duplex = "half";
     }
     try {
-      const response = (await undiciFetch(url, init as never)) as unknown as Response;
+      const response = (await undici.fetch(url, init as never)) as unknown as Response;
       logger({ type: "http", method, url: redactUrl(url), status: response.status, ms: Math.round(performance.now() - started) });
       return response;
     } catch (error) {
@@ -91,7 +92,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const method = (opts.method ?? "GET").toUpperCase();
     let url = new URL(input);
     const originalOrigin = url.origin;
-    const headers = new Headers(opts.headers);
+    // undici's own Headers: the global one would load Node's bundled copy of undici as well.
+    const headers = new undici.Headers(opts.headers);
     if (!headers.has("user-agent")) headers.set("user-agent", userAgent);
     let body: RequestBody = opts.body ?? null;
     let currentMethod = method;

@@ -1,5 +1,6 @@
 import { rootCertificates } from "node:tls";
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import type { Dispatcher } from "undici";
+import { undici } from "./undici.js";
 
 export interface DispatcherOptions {
   /** Extra CA certificates (PEM) trusted in addition to the system roots. */
@@ -40,7 +41,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const noProxy = env.no_proxy ?? env.NO_PROXY ?? "";
   if (options.proxyFromEnv !== false && (httpProxy || httpsProxy)) {
     // Every value is given explicitly so undici never falls back to process.env.
-    return new EnvHttpProxyAgent({
+    return new undici.EnvHttpProxyAgent({
       ...common,
       requestTls: connect,
       proxyTls: connect,
@@ -51,5 +52,5 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       noProxy,
     } as never);
   }
-  return new Agent(common);
+  return new undici.Agent(common);
 }

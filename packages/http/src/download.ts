@@ -5,6 +5,12 @@ import { backoffDelay, isRetryableNetworkError, sleep } from "./retry.js";
 export interface DownloadOptions extends Omit<RequestOptions, "method" | "body"> {
   /** How many times a body that breaks off mid-transfer is resumed (default 3). */
   resumeAttempts?: number;
+  /**
+   * The body's length when known from elsewhere (an OCI descriptor): a body that ends before
+   * it, cleanly but short (a proxy that drops the connection without a Content-Length to give
+   * it away), is resumed like one that broke off.
+   */
+  size?: number;
 }
 
 /**
@@ -20,13 +26,14 @@ export async function download(
   url: string | URL,
   options: DownloadOptions = {},
 ): Promise<{ response: Response; body: ReadableStream<Uint8Array> }> {
-  const response = await client.request(url, { ...options, method: "GET" });
+  const { size: _size, resumeAttempts: _attempts, ...request } = options;
+  const response = await client.request(url, { ...request, method: "GET" });
   if (!response.ok || !response.body) {
     return { response, body: response.body ?? new ReadableStream({ start: (c) => c.close() }) };
   }
   const maxResumes = options.resumeAttempts ?? 3;
   const validator = response.headers.get("etag") ?? response.headers.get("last-modified");
-  const total = Number(response.headers.get("content-length") ?? Number.NaN);
+  const total = options.size ?? Number(response.headers.get("content-length") ?? Number.NaN);
   let reader = response.body.getReader();
   let received = 0;
   let resumes = 0;
@@ -47,7 +54,8 @@ export async function download(
     await sleep(delayMs, options.signal);
     const headers: Record<string, string> = { ...options.headers, range: `bytes=${received}-` };
     if (validator) headers["if-range"] = validator;
-    const next = await client.request(url, { ...options, method: "GET", headers });
+    const { size: _size, resumeAttempts: _attempts, ...request } = options;
+    const next = await client.request(url, { ...request, method: "GET", headers });
     if (next.status === 206 && rangeStart(next.headers.get("content-range")) === received && next.body) {
       reader = next.body.getReader();
       return;
@@ -88,6 +96,10 @@ export async function download(
             });
           }
           if (chunk.done) {
+            if (options.size !== undefined && received < options.size && resumes < maxResumes) {
+              await resume(new Error(`the body ended after ${received} of ${options.size} bytes`));
+              continue;
+            }
             controller.close();
             return;
           }

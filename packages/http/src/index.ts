@@ -4,5 +4,5 @@ export { createDispatcher } from "./dispatcher.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export { download } from "./download.js";
 export type { DownloadOptions } from "./download.js";
-export { errorBodyExcerpt, readCapped, readTextCapped, statusError } from "./body.js";
+export { errorBodyExcerpt, readCapped, readStreamCapped, readTextCapped, statusError } from "./body.js";
 export { RETRYABLE_STATUSES, backoffDelay, isIdempotent, isRetryableNetworkError, parseRetryAfter, sleep } from "./retry.js";

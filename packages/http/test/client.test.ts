@@ -169,6 +169,23 @@ describe("download", () => {
     expect(Buffer.from(await new Response(body).arrayBuffer()).equals(data)).toBe(true);
   });
 
+  it("resumes a body that ends short and cleanly when its size is known from elsewhere", async () => {
+    const data = Buffer.alloc(200_000, 3);
+    data.write("tail", data.length - 4);
+    const server = await serve((req, res) => {
+      const range = /bytes=(\d+)-/.exec(req.headers.range ?? "");
+      const start = range ? Number(range[1]) : 0;
+      // No Content-Length, and the first answer stops early: only the expected size tells.
+      res.writeHead(range ? 206 : 200, range ? { "content-range": `bytes ${start}-${data.length - 1}/${data.length}` } : {});
+      res.end(data.subarray(start, range ? data.length : 64_000));
+    });
+    const short = await download(client(), `${server.url}/blob`);
+    expect((await new Response(short.body).arrayBuffer()).byteLength).toBe(64_000);
+    const { body } = await download(client(), `${server.url}/blob`, { size: data.length });
+    expect(Buffer.from(await new Response(body).arrayBuffer()).equals(data)).toBe(true);
+    expect(server.requests.at(-1)?.headers.range).toBe("bytes=64000-");
+  });
+
   it("fails cleanly when the connection keeps dropping", async () => {
     const server = await serve((req, res) => {
       res.writeHead(200, { "content-length": 100_000 });

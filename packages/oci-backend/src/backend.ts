@@ -126,7 +126,10 @@ class OciBackend implements Backend {
   }
 
   async streamContentUnvalidated(pkg: PackageRef, release: Release, opts: CallOptions = {}): Promise<ContentStream> {
-    const { body } = await this.client.openBlob(this.repository(pkg), release.contentDigest, opts);
+    const { body } = await this.client.openBlob(this.repository(pkg), release.contentDigest, {
+      ...opts,
+      ...(release.size === undefined ? {} : { size: release.size }),
+    });
     return withProgress(body, this.ctx.logger, {
       id: `fetch:${release.contentDigest}`,
       label: `${pkg}@${release.version}`,

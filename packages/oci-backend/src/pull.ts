@@ -62,7 +62,10 @@ export async function openLayer(
   options: PullOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const digest = Digest.parse(pulled.layer.digest);
-  const { body } = await client.openBlob(pulled.repository, digest, options.signal ? { signal: options.signal } : {});
+  const { body } = await client.openBlob(pulled.repository, digest, {
+    size: pulled.layer.size,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const label = options.label ?? `${client.registry}/${pulled.repository}:${pulled.reference}`;
   const verified = body.pipeThrough(
     verifyDigest(digest, { source: `${client.registry}/${pulled.repository}@${digest}`, size: pulled.layer.size }),

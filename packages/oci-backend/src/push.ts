@@ -1,9 +1,9 @@
-import { createReadStream, openAsBlob } from "node:fs";
-import { Digest, DigestHasher, WkgError, isAbortError } from "@wasm-pkg/common";
+import { openAsBlob } from "node:fs";
+import { Digest, DigestHasher, WkgError, hashFile, isAbortError } from "@wasm-pkg/common";
 import { type ComponentSummary, buildConfig, buildManifest } from "./artifact.js";
 import { ANNOTATION, MAX_MANIFEST_BYTES, OCI_MANIFEST } from "./media-types.js";
 import type { RegistryClient } from "./registry-client.js";
-import { type UploadOptions, uploadBlob } from "./upload.js";
+import { type UploadOptions, uploadBlob, uploadBlobWhileHashing } from "./upload.js";
 import { osFor, wasmKind } from "./wasm-kind.js";
 
 /** Largest component whose imports/exports are read for the config blob. */
@@ -38,6 +38,8 @@ export interface PushArtifactOptions {
   upload?: Pick<UploadOptions, "mode" | "chunkSize" | "chunkThreshold" | "attempts">;
   /** Name of the source in messages (a path). */
   sourceName?: string;
+  /** Files at least this large going to a new tag are uploaded while they are hashed (default `OVERLAP_MIN_BYTES`). */
+  overlapMinBytes?: number;
 }
 
 export interface PushResult {
@@ -58,16 +60,17 @@ export type PushSource = Blob | Uint8Array | { path: string };
 
 /**
  * sha256 and size of the content, read as a stream (a file never enters memory whole).
- * A path is read with 1 MiB reads, about twice as fast as a file Blob's 64 KiB chunks.
+ * A path is read with 1 MiB reads into one buffer, about twice as fast as a file Blob's 64 KiB chunks.
  */
-export async function hashBlob(source: Blob | { path: string }, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
+export async function hashBlob(
+  source: Blob | { path: string },
+  signal?: AbortSignal,
+  options: { offThread?: boolean } = {},
+): Promise<{ digest: Digest; size: number }> {
+  if (!(source instanceof Blob)) return await hashFile(source.path, { ...(signal ? { signal } : {}), ...options });
   const hasher = new DigestHasher();
   try {
-    const chunks: AsyncIterable<Uint8Array> =
-      source instanceof Blob
-        ? (source.stream() as unknown as AsyncIterable<Uint8Array>)
-        : createReadStream(source.path, { highWaterMark: 1024 * 1024 });
-    for await (const chunk of chunks) {
+    for await (const chunk of source.stream() as unknown as AsyncIterable<Uint8Array>) {
       signal?.throwIfAborted();
       hasher.update(chunk);
     }
@@ -77,6 +80,12 @@ export async function hashBlob(source: Blob | { path: string }, signal?: AbortSi
   }
   return { digest: hasher.digest(), size: hasher.size };
 }
+
+/**
+ * From this size a file is hashed on a worker thread while its upload already runs (when the
+ * tag is new): hashing 256 MiB takes a quarter of a second that then overlaps the upload.
+ */
+export const OVERLAP_MIN_BYTES = 32 * 1024 * 1024;
 
 /** `created` per the rules of `PushArtifactOptions.created`. */
 export function resolveCreated(options: Pick<PushArtifactOptions, "created" | "env" | "annotations">): string | undefined {
@@ -96,7 +105,8 @@ export function resolveCreated(options: Pick<PushArtifactOptions, "created" | "e
 /**
  * Push a wasm file as a CNCF Wasm OCI artifact to `repository:tag`: hash it (streaming),
  * build the config and manifest (canonical JSON, reproducible), check the tag, upload the
- * layer and config unless the repository has them, then put the manifest.
+ * layer and config unless the repository has them, then put the manifest. A large file going
+ * to a new tag is uploaded while it is hashed (`uploadBlobWhileHashing`).
  */
 export async function pushArtifact(
   client: RegistryClient,
@@ -114,79 +124,117 @@ export async function pushArtifact(
         : await openFile(source.path);
   const sourceName = options.sourceName ?? (source instanceof Blob || source instanceof Uint8Array ? "the content" : source.path);
   const kind = wasmKind(new Uint8Array(await blob.slice(0, 8).arrayBuffer()), sourceName);
-  const layer = await hashBlob(source instanceof Blob || source instanceof Uint8Array ? blob : source, signal);
-  if (layer.size !== blob.size) {
-    throw new WkgError("IO", `${sourceName} changed size while it was being read (${blob.size} -> ${layer.size} bytes)`);
-  }
   const os = osFor(kind);
-  // Describing needs the whole binary in memory; past this size the config goes without it,
-  // so memory stays flat for very large components.
-  const describable = kind === "component" && options.describe && blob.size <= MAX_DESCRIBE_BYTES;
-  const component = describable ? await options.describe?.(new Uint8Array(await blob.arrayBuffer())) : undefined;
   const created = resolveCreated(options);
   const annotations: Record<string, string> = { ...options.annotations };
   if (created && !annotations[ANNOTATION.created]) annotations[ANNOTATION.created] = created;
-
-  const configBytes = buildConfig({
-    os,
-    layerDigest: layer.digest,
-    ...(created ? { created } : {}),
-    ...(options.author ? { author: options.author } : {}),
-    ...(component ? { component } : {}),
-  });
-  const configDigest = Digest.of(configBytes);
-  const manifestBytes = buildManifest({
-    config: { digest: configDigest, size: configBytes.byteLength },
-    layer: { digest: layer.digest, size: layer.size, ...(options.title ? { title: options.title } : {}) },
-    annotations,
-  });
-  if (manifestBytes.byteLength > MAX_MANIFEST_BYTES) {
-    throw new WkgError(
-      "INVALID_MANIFEST",
-      `the manifest for ${client.registry}/${repository}:${tag} would be ${manifestBytes.byteLength} bytes; registries refuse more than 4 MiB`,
-      {
-        hint: "use fewer or shorter annotations",
-      },
-    );
-  }
-  const manifestDigest = Digest.of(manifestBytes);
-  const result: PushResult = {
-    repository,
-    tag,
-    manifestDigest,
-    configDigest,
-    layer,
-    os,
-    unchanged: false,
-    dryRun: options.dryRun === true,
-    uploaded: { layer: false, config: false },
+  const build = (layer: { digest: Digest; size: number }, component?: ComponentSummary) => {
+    const configBytes = buildConfig({
+      os,
+      layerDigest: layer.digest,
+      ...(created ? { created } : {}),
+      ...(options.author ? { author: options.author } : {}),
+      ...(component ? { component } : {}),
+    });
+    const manifestBytes = buildManifest({
+      config: { digest: Digest.of(configBytes), size: configBytes.byteLength },
+      layer: { digest: layer.digest, size: layer.size, ...(options.title ? { title: options.title } : {}) },
+      annotations,
+    });
+    return { configBytes, manifestBytes };
   };
+  // Digests are all the same length: the manifest's size is known before anything is hashed or sent.
+  checkManifestSize(build({ digest: Digest.of(""), size: blob.size }).manifestBytes.byteLength, client, repository, tag);
 
+  const overlap =
+    !(source instanceof Blob || source instanceof Uint8Array) &&
+    blob.size >= (options.overlapMinBytes ?? OVERLAP_MIN_BYTES) &&
+    !options.dryRun;
+  const hashing = hashBlob(source instanceof Blob || source instanceof Uint8Array ? blob : source, signal, { offThread: overlap });
+  hashing.catch(() => {});
+  const label = options.label ?? `${client.registry}/${repository}:${tag}`;
   // One HEAD answers three questions: are we allowed in, is this version taken, is it this very artifact?
   const existing = await client.headManifest(repository, tag, { push: true, ...(signal ? { signal } : {}) });
-  if (existing?.equals(manifestDigest)) return { ...result, unchanged: true };
-  if (existing && options.existing === "refuse") {
-    throw new WkgError("VERSION_EXISTS", `${client.registry}/${repository}:${tag} already exists with different content (${existing})`, {
-      hint: "published versions are immutable: publish a new version, or delete the tag in the registry first",
-      details: { existing: existing.toString(), pushing: manifestDigest.toString() },
-    });
-  }
-  if (options.dryRun) return result;
+  // A new tag cannot be unchanged: a big layer starts uploading while it is still being hashed.
+  const speculative = new AbortController();
+  const layerUpload =
+    overlap && !existing
+      ? uploadBlobWhileHashing(
+          client,
+          repository,
+          blob,
+          hashing.then((h) => h.digest),
+          {
+            ...options.upload,
+            signal: signal ? AbortSignal.any([signal, speculative.signal]) : speculative.signal,
+            progress: { id: `push:${repository}:${tag}`, label },
+          },
+        )
+      : undefined;
+  layerUpload?.catch(() => {});
+  try {
+    const layer = await hashing;
+    if (layer.size !== blob.size) {
+      throw new WkgError("IO", `${sourceName} changed size while it was being read (${blob.size} -> ${layer.size} bytes)`);
+    }
+    // Describing needs the whole binary in memory; past this size the config goes without it,
+    // so memory stays flat for very large components.
+    const describable = kind === "component" && options.describe && blob.size <= MAX_DESCRIBE_BYTES;
+    const component = describable ? await options.describe?.(new Uint8Array(await blob.arrayBuffer())) : undefined;
+    const { configBytes, manifestBytes } = build(layer, component);
+    checkManifestSize(manifestBytes.byteLength, client, repository, tag);
+    const configDigest = Digest.of(configBytes);
+    const manifestDigest = Digest.of(manifestBytes);
+    const result: PushResult = {
+      repository,
+      tag,
+      manifestDigest,
+      configDigest,
+      layer,
+      os,
+      unchanged: false,
+      dryRun: options.dryRun === true,
+      uploaded: { layer: false, config: false },
+    };
+    if (existing?.equals(manifestDigest)) return { ...result, unchanged: true };
+    if (existing && options.existing === "refuse") {
+      throw new WkgError("VERSION_EXISTS", `${client.registry}/${repository}:${tag} already exists with different content (${existing})`, {
+        hint: "published versions are immutable: publish a new version, or delete the tag in the registry first",
+        details: { existing: existing.toString(), pushing: manifestDigest.toString() },
+      });
+    }
+    if (options.dryRun) return result;
 
-  const label = options.label ?? `${client.registry}/${repository}:${tag}`;
-  const layerOutcome = await uploadBlob(client, repository, blob, layer.digest, {
-    ...options.upload,
-    ...(signal ? { signal } : {}),
-    progress: { id: `push:${layer.digest}`, label },
-  });
-  // The config is a few hundred bytes: always one request.
-  const configOutcome = await uploadBlob(client, repository, new Blob([configBytes as Uint8Array<ArrayBuffer>]), configDigest, {
-    mode: "monolithic",
-    ...(options.upload?.attempts ? { attempts: options.upload.attempts } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  await client.putManifest(repository, tag, manifestBytes, { mediaType: OCI_MANIFEST, ...(signal ? { signal } : {}) });
-  return { ...result, uploaded: { layer: layerOutcome === "uploaded", config: configOutcome === "uploaded" } };
+    const layerOutcome = layerUpload
+      ? await layerUpload
+      : await uploadBlob(client, repository, blob, layer.digest, {
+          ...options.upload,
+          ...(signal ? { signal } : {}),
+          progress: { id: `push:${layer.digest}`, label },
+        });
+    // The config is a few hundred bytes: always one request.
+    const configOutcome = await uploadBlob(client, repository, new Blob([configBytes as Uint8Array<ArrayBuffer>]), configDigest, {
+      mode: "monolithic",
+      ...(options.upload?.attempts ? { attempts: options.upload.attempts } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    await client.putManifest(repository, tag, manifestBytes, { mediaType: OCI_MANIFEST, ...(signal ? { signal } : {}) });
+    return { ...result, uploaded: { layer: layerOutcome === "uploaded", config: configOutcome === "uploaded" } };
+  } catch (error) {
+    // Nothing may keep uploading after the push failed.
+    speculative.abort();
+    await layerUpload?.catch(() => {});
+    throw error;
+  }
+}
+
+function checkManifestSize(bytes: number, client: RegistryClient, repository: string, tag: string): void {
+  if (bytes <= MAX_MANIFEST_BYTES) return;
+  throw new WkgError(
+    "INVALID_MANIFEST",
+    `the manifest for ${client.registry}/${repository}:${tag} would be ${bytes} bytes; registries refuse more than 4 MiB`,
+    { hint: "use fewer or shorter annotations" },
+  );
 }
 
 async function openFile(path: string): Promise<Blob> {

@@ -1,5 +1,5 @@
 import { Digest, type Logger, WkgError, isAbortError, isLoopbackHost, isWkgError, noopLogger, redactUrl } from "@wasm-pkg/common";
-import { type HttpClient, type RequestBody, download, readCapped, readTextCapped } from "@wasm-pkg/http";
+import { type HttpClient, type RequestBody, download, readCapped, readStreamCapped, readTextCapped } from "@wasm-pkg/http";
 import { type Descriptor, type ImageManifest, parseManifestDocument } from "./artifact.js";
 import { Authenticator, type Scope } from "./auth/authenticator.js";
 import type { CredentialSource } from "./auth/credentials.js";
@@ -302,7 +302,7 @@ export class RegistryClient {
   async openBlob(
     repository: string,
     digest: Digest,
-    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"] } = {},
+    options: { signal?: AbortSignal; notFound?: ErrorContext["notFound"]; size?: number } = {},
   ): Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined }> {
     await this.ensureScheme(options.signal);
     const scope = { repository };
@@ -311,7 +311,11 @@ export class RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {};
       if (authorization) headers.authorization = authorization;
-      const { response, body } = await download(this.http, url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+      const { response, body } = await download(this.http, url, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.size === undefined ? {} : { size: options.size }),
+      });
       if (response.ok) {
         const length = Number(response.headers.get("content-length") ?? Number.NaN);
         return { body, size: Number.isFinite(length) ? length : undefined };
@@ -335,7 +339,12 @@ export class RegistryClient {
   /** Read a small blob (a config) whole, verified against its digest. */
   async readSmallBlob(repository: string, digest: Digest, maxBytes: number, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const { body } = await this.openBlob(repository, digest, options);
-    const bytes = await readCapped(new Response(body), maxBytes, `blob ${digest} of ${this.registry}/${repository}`);
+    const bytes = await readStreamCapped(
+      body,
+      maxBytes,
+      `blob ${digest} of ${this.registry}/${repository}`,
+      this.url(`/v2/${repository}/blobs/${digest}`),
+    );
     const actual = Digest.of(bytes);
     if (!actual.equals(digest)) {
       throw new WkgError(

@@ -78,6 +78,90 @@ export async function uploadBlob(
   }
 }
 
+/**
+ * Upload a blob whose digest is still being computed (a big file hashed on another thread): the
+ * bytes go out at once in one PATCH, and the upload is closed with `PUT ?digest=` when both
+ * are done, so hashing and uploading overlap. Once the digest is known, a repository that
+ * already holds the blob gets the upload abandoned. Any failure of the streamed request falls
+ * back to `uploadBlob` with the digest, with its restarts and chunking.
+ */
+export async function uploadBlobWhileHashing(
+  client: RegistryClient,
+  repository: string,
+  blob: Blob,
+  digest: Promise<Digest>,
+  options: UploadOptions = {},
+): Promise<"exists" | "uploaded"> {
+  const signal = options.signal;
+  // Awaited below on every path that needs it; a failure before then must not go unhandled.
+  digest.catch(() => {});
+  const abandon = new AbortController();
+  const requestSignal = signal ? AbortSignal.any([signal, abandon.signal]) : abandon.signal;
+  const tracker = options.progress ? new ProgressTracker(client.logger, { ...options.progress, total: blob.size }) : undefined;
+  let location: string | undefined;
+  try {
+    location = await startUpload(client, repository, signal);
+    const body = tracker ? blob.stream().pipeThrough(tracker.counting()) : blob;
+    const patching = sendUploadRequest(client, repository, location, "PATCH", body, blob.size, requestSignal, {
+      "content-range": `0-${blob.size - 1}`,
+    });
+    patching.catch(() => {});
+    const known = await digest;
+    if (await client.blobExists(repository, known, { push: true, ...(signal ? { signal } : {}) })) {
+      abandon.abort();
+      await patching.then(
+        (r) => r.body?.cancel().catch(() => {}),
+        () => {},
+      );
+      await cancelUpload(client, repository, location);
+      return "exists";
+    }
+    const response = await patching;
+    if (response.status !== 202) {
+      throw await client.error(response, { what: `uploading ${known} to ${client.registry}/${repository}`, method: "PATCH", write: true });
+    }
+    await response.body?.cancel().catch(() => {});
+    const next = locationOf(response, "PATCH");
+    const stored = rangeEnd(response.headers.get("range"));
+    if (stored !== undefined && stored + 1 !== blob.size) {
+      throw new WkgError("REGISTRY", `${client.registry} stored ${stored + 1} of ${blob.size} bytes: PATCH ${redactUrl(next)}`, {
+        details: { status: response.status },
+      });
+    }
+    const put = await sendUploadRequest(client, repository, withDigest(next, known), "PUT", new Uint8Array(), 0, signal);
+    await expectCreated(client, put, repository, known);
+    tracker?.done();
+    return "uploaded";
+  } catch (error) {
+    abandon.abort();
+    tracker?.done();
+    if (isAbortError(error) || signal?.aborted) throw error;
+    // A failed hash is not an upload problem: this rethrows it.
+    const known = await digest;
+    (client.logger ?? noopLogger)({
+      type: "retry",
+      method: "PATCH",
+      url: redactUrl(client.url(`/v2/${repository}/blobs/uploads/`)),
+      attempt: 1,
+      max: 1,
+      delayMs: 0,
+      reason: `streamed upload of ${known} failed (${(error as Error).message.slice(0, 160)}); uploading it again`,
+    });
+    if (location) await cancelUpload(client, repository, location);
+    return await uploadBlob(client, repository, blob, known, options);
+  }
+}
+
+/** Best effort: tell the registry an upload session is abandoned (it would expire anyway). */
+async function cancelUpload(client: RegistryClient, repository: string, location: string): Promise<void> {
+  try {
+    const response = await client.send(location, { method: "DELETE", scope: { repository, push: true } });
+    await response.body?.cancel().catch(() => {});
+  } catch {
+    // Nothing to do: the session times out on the registry's side.
+  }
+}
+
 /** Errors after which a fresh upload session may succeed. */
 function restartable(error: unknown): boolean {
   if (!isWkgError(error)) return false;

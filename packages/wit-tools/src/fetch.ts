@@ -35,8 +35,8 @@ export interface FetchResult {
 }
 
 /**
- * `wkg fetch` / `wkg update`: resolve each directory's dependencies, then write its `wit/deps`
- * (only the entries wkg manages, swapped in at once) and the one lock file they share —
+ * `wkg fetch` / `wkg update`: resolve each directory's dependencies, then write the one lock
+ * file they share and each `wit/deps` (only the entries wkg manages, swapped in at once) —
  * exactly the resolved set, so stale entries go. Everything runs under a lock on the lock
  * file, so two wkg processes on one project take turns. With `locked`, a change is an error
  * showing the difference, and nothing is written.
@@ -59,11 +59,14 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
   const lock = lockFromEntries(resolved.flatMap((r) => lockEntries(r.project.lock)));
   const lockChanges = diffLocks(previous, lock);
   if (options.locked && lockChanges.length > 0) throw lockedError(options.lockPath, lockChanges);
+  // The lock first: wit/deps is derived from it, so a run killed between the two leaves a lock
+  // the next `wkg fetch` brings wit/deps up to. The other order could leave deps ahead of the
+  // lock, and a later fetch would quietly undo an interrupted `wkg update`.
+  const lockWritten = await writeLockFile(options.lockPath, lock, text);
   const projects = [];
   for (const { witDir, project, entries } of resolved) {
     projects.push({ witDir, project, deps: await replaceDeps(join(witDir, "deps"), entries) });
   }
-  const lockWritten = await writeLockFile(options.lockPath, lock, text);
   return { projects, lock, lockChanges, lockWritten };
 }
 

@@ -71,7 +71,7 @@ export async function selectVersions(
   };
   const updating = (name: PackageRef) => options.update === "all" || (options.update?.has(name.toString()) ?? false);
 
-  return await mapLimit(unique, options.concurrency ?? 8, async (req) => {
+  return await mapLimit(unique, options.concurrency ?? 16, async (req) => {
     const registry = source.registryFor(req.name);
     const locked = updating(req.name) ? undefined : findLocked(options.lock, req.name, req.requirement, registry);
     if (options.offline) {
@@ -88,12 +88,13 @@ export async function selectVersions(
       return verifyPinned(req, registry, locked.version, locked.digest, release);
     }
     if (locked) {
+      // Both questions at once, one round trip instead of two: is the pin still listed (and not
+      // yanked), and which digest does the registry give it now.
+      const release = source.getRelease(req.name, locked.version, options);
+      release.catch(() => {});
       const versions = await listOrExplain(list, req);
       const stillThere = versions.find((v) => v.version.equals(locked.version) && !v.yanked);
-      if (stillThere) {
-        const release = await source.getRelease(req.name, locked.version, options);
-        return verifyPinned(req, registry, locked.version, locked.digest, release);
-      }
+      if (stillThere) return verifyPinned(req, registry, locked.version, locked.digest, await release);
       logger({
         type: "warn",
         message: `${req.name}@${locked.version} from wkg.lock is no longer available (yanked or removed); picking another version matching ${req.requirement}`,

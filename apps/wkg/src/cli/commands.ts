@@ -1,4 +1,4 @@
-import { COMMON_OPTIONS, type CommandSpec, type OptionSpec } from "./spec.js";
+import { COMMON_OPTIONS, type CommandSpec, NETWORK_OPTIONS, type OptionSpec } from "./spec.js";
 
 /** `wkg oci` auth and transport flags, as upstream (`-u`/`-p` also have long names here). */
 const OCI_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -22,6 +22,7 @@ const OCI_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     env: "WKG_OCI_INSECURE",
     description: "Comma-separated registry hosts to reach over plain http (localhost and 127.0.0.1 always are)",
   },
+  ...NETWORK_OPTIONS,
 };
 
 /**
@@ -42,6 +43,7 @@ const WIT_PROJECT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   workspace: { type: "boolean", description: "Work on every member of the workspace around the current directory" },
   locked: { type: "boolean", description: "Fail (writing nothing) if wkg.lock would change" },
   offline: { type: "boolean", description: "Use only wkg.lock and the cache; never contact a registry" },
+  ...NETWORK_OPTIONS,
   ...COMMON_OPTIONS,
 };
 
@@ -143,6 +145,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       prerelease: { type: "boolean", description: "Let pre-release versions be picked as the latest or as a requirement's match" },
       registry: { type: "string", valueName: "<REGISTRY>", env: "WKG_REGISTRY", description: "The registry to get the package from" },
       offline: { type: "boolean", description: "Use only the cache (and local registries); never contact a registry" },
+      ...NETWORK_OPTIONS,
       ...COMMON_OPTIONS,
     },
     load: () => import("../commands/get.js"),
@@ -176,6 +179,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "Replace a version that already exists (where the registry allows it)",
         conflicts: ["skip-dupes"],
       },
+      ...NETWORK_OPTIONS,
       ...COMMON_OPTIONS,
     },
     load: () => import("../commands/publish.js"),

@@ -77,3 +77,13 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { type: "string", valueName: "<CONFIG>", env: "WKG_CONFIG_FILE", description: "The path to the configuration file" },
   cache: { type: "string", valueName: "<CACHE>", env: "WKG_CACHE_DIR", description: "The path to the cache directory" },
 };
+
+/** For commands that talk to registries. */
+export const NETWORK_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  timeout: {
+    type: "string",
+    valueName: "<SECONDS>",
+    env: "WKG_HTTP_TIMEOUT",
+    description: "Give up on a request when the registry sends nothing for this long (default 30)",
+  },
+};

@@ -1,6 +1,7 @@
 import { WkgError } from "@wasm-pkg/common";
 import { OciClient, parseInsecureHosts } from "@wasm-pkg/oci-backend";
 import type { CommandArgs } from "../../cli/spec.js";
+import { timeoutFlag } from "../../cli/timeout.js";
 import type { Context } from "../../context.js";
 
 /**
@@ -17,10 +18,12 @@ export function ociClient(ctx: Context, args: CommandArgs): OciClient {
     });
   }
   const insecure = args.values.insecure;
+  const timeoutMs = timeoutFlag(args);
   return new OciClient({
     env: ctx.io.env,
     logger: ctx.reporter.logger,
     insecure: parseInsecureHosts(typeof insecure === "string" || Array.isArray(insecure) ? insecure : undefined),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
   });
 }
