@@ -100,7 +100,6 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
 
   const selected = await selectVersions(options.source, requirements, {
     lock: options.lock,
-    logger,
     ...(options.update ? { update: options.update } : {}),
     ...(options.offline ? { offline: true } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),

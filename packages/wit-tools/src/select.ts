@@ -1,7 +1,6 @@
 import {
   type CallOptions,
   type Digest,
-  type Logger,
   type PackageRef,
   type PackageSource,
   type Release,
@@ -10,7 +9,6 @@ import {
   type VersionReq,
   WkgError,
   isWkgError,
-  noopLogger,
   pickHighest,
 } from "@wasm-pkg/common";
 import { type LockFile, findLocked } from "@wasm-pkg/lockfile";
@@ -43,21 +41,19 @@ export interface SelectOptions extends CallOptions {
   offline?: boolean;
   /** Concurrent registry calls (default 8). */
   concurrency?: number;
-  logger?: Logger;
 }
 
 /**
- * Choose a version for every requirement. A lock pin is kept unless the package is being
- * updated (upstream HEAD ignored pins in `fetch`, §14.2); the registry must still serve the
- * pinned version with the pinned digest, else the run fails rather than silently drifting.
- * Unpinned requirements take the highest non-yanked match; prereleases only when named.
+ * Choose a version for every requirement. A lock pin is kept, without asking the registry,
+ * unless the package is being updated (upstream HEAD ignored pins in `fetch`, §14.2); its
+ * content is then verified against the pinned digest wherever it comes from. Unpinned
+ * requirements take the highest non-yanked match; prereleases only when named.
  */
 export async function selectVersions(
   source: PackageSource,
   requirements: Requirement[],
   options: SelectOptions,
 ): Promise<SelectedVersion[]> {
-  const logger = options.logger ?? noopLogger;
   const unique = dedupe(requirements);
   const listings = new Map<string, Promise<VersionInfo[]>>();
   const list = (name: PackageRef) => {
@@ -74,32 +70,26 @@ export async function selectVersions(
   return await mapLimit(unique, options.concurrency ?? 16, async (req) => {
     const registry = source.registryFor(req.name);
     const locked = updating(req.name) ? undefined : findLocked(options.lock, req.name, req.requirement, registry);
-    if (options.offline) {
-      if (!locked) {
-        throw new WkgError(
-          "OFFLINE",
-          `${req.name} ${req.requirement} (required by ${req.requiredBy}) is not in wkg.lock, and --offline forbids asking the registry`,
-          {
-            hint: "run once without --offline to resolve and lock it",
-          },
-        );
-      }
-      const release = await source.getRelease(req.name, locked.version, options);
-      return verifyPinned(req, registry, locked.version, locked.digest, release);
-    }
     if (locked) {
-      // Both questions at once, one round trip instead of two: is the pin still listed (and not
-      // yanked), and which digest does the registry give it now.
-      const release = source.getRelease(req.name, locked.version, options);
-      release.catch(() => {});
-      const versions = await listOrExplain(list, req);
-      const stillThere = versions.find((v) => v.version.equals(locked.version) && !v.yanked);
-      if (stillThere) return verifyPinned(req, registry, locked.version, locked.digest, await release);
-      logger({
-        type: "warn",
-        message: `${req.name}@${locked.version} from wkg.lock is no longer available (yanked or removed); picking another version matching ${req.requirement}`,
-      });
-      return await pick(req, registry, versions, source, options);
+      // The lock is the answer: no registry round trip. The content is fetched (or found in the
+      // cache) by the pinned digest and verified against it, so a registry that changed what it
+      // serves under that version is caught when bytes are downloaded; `wkg update` re-resolves.
+      return {
+        name: req.name,
+        requirement: req.requirement,
+        registry,
+        version: locked.version,
+        digest: locked.digest,
+        release: { version: locked.version, contentDigest: locked.digest },
+        origin: "locked" as const,
+      };
+    }
+    if (options.offline) {
+      throw new WkgError(
+        "OFFLINE",
+        `${req.name} ${req.requirement} (required by ${req.requiredBy}) is not in wkg.lock, and --offline forbids asking the registry`,
+        { hint: "run once without --offline to resolve and lock it" },
+      );
     }
     return await pick(req, registry, await listOrExplain(list, req), source, options);
   });
@@ -131,17 +121,6 @@ async function pick(
     release,
     origin: "picked",
   };
-}
-
-function verifyPinned(req: Requirement, registry: string | undefined, version: Version, digest: Digest, release: Release): SelectedVersion {
-  if (!release.contentDigest.equals(digest)) {
-    throw new WkgError(
-      "INTEGRITY",
-      `${req.name}@${version} has digest ${release.contentDigest} in the registry, but wkg.lock pins ${digest}`,
-      { hint: `the published content changed; if you trust the new content, run \`wkg update ${req.name}\`` },
-    );
-  }
-  return { name: req.name, requirement: req.requirement, registry, version, digest, release, origin: "locked" };
 }
 
 async function listOrExplain(list: (name: PackageRef) => Promise<VersionInfo[]>, req: Requirement): Promise<VersionInfo[]> {
