@@ -16,24 +16,8 @@ import type { Resolve } from "../resolve/resolve.js";
 import { encodePackageDocs, PACKAGE_DOCS } from "./package-docs.js";
 import { encodeProducers, type Producers } from "./producers.js";
 import { ComponentBuilder, TypeDeclBuilder } from "./type-builder.js";
+import { PRIM_BYTES } from "./primitives.js";
 import { ByteWriter } from "./writer.js";
-
-const PRIM_BYTES: Record<string, number> = {
-  bool: 0x7f,
-  s8: 0x7e,
-  u8: 0x7d,
-  s16: 0x7c,
-  u16: 0x7b,
-  s32: 0x7a,
-  u32: 0x79,
-  s64: 0x78,
-  u64: 0x77,
-  f32: 0x76,
-  f64: 0x75,
-  char: 0x74,
-  string: 0x73,
-  "error-context": 0x64,
-};
 
 /** An encoded value type: a primitive (by name) or a type index in the current scope. */
 type Encoded = { prim: string } | { index: number };

@@ -1,6 +1,7 @@
 import { decodeError } from "../errors.js";
 import { encodeProducers, type Producers } from "./producers.js";
 import { ByteWriter } from "./writer.js";
+import { PRIM_BYTES } from "./primitives.js";
 
 /**
  * A small WebAssembly text assembler for the subset that describes WIT packages: component,
@@ -109,23 +110,6 @@ function tokenize(text: string): Sexp {
   return top;
 }
 
-const PRIMS: Record<string, number> = {
-  bool: 0x7f,
-  s8: 0x7e,
-  u8: 0x7d,
-  s16: 0x7c,
-  u16: 0x7b,
-  s32: 0x7a,
-  u32: 0x79,
-  s64: 0x78,
-  u64: 0x77,
-  f32: 0x76,
-  f64: 0x75,
-  char: 0x74,
-  string: 0x73,
-  "error-context": 0x64,
-};
-
 class Space {
   count = 0;
   readonly names = new Map<string, number>();
@@ -178,8 +162,8 @@ function index(space: Space, s: Sexp | undefined): number {
 
 class Assembler {
   valType(w: ByteWriter, s: Sexp | undefined, scope: Scope): void {
-    if (s?.k === "atom" && s.v in PRIMS) {
-      w.byte(PRIMS[s.v] as number);
+    if (s?.k === "atom" && s.v in PRIM_BYTES) {
+      w.byte(PRIM_BYTES[s.v] as number);
       return;
     }
     w.s33(index(scope.types, s));
@@ -196,7 +180,7 @@ class Assembler {
   /** Encodes a `deftype` body such as `(record ...)`, `(func ...)`, `(instance ...)` or `u32`. */
   defType(s: Sexp, scope: Scope): ByteWriter {
     const w = new ByteWriter();
-    if (s.k === "atom" && s.v in PRIMS) return w.byte(PRIMS[s.v] as number);
+    if (s.k === "atom" && s.v in PRIM_BYTES) return w.byte(PRIM_BYTES[s.v] as number);
     if (s.k !== "list") fail("expected a type definition", s.at);
     const items = s.items;
     const h = head(s);
