@@ -4,7 +4,7 @@ import { PrivateKey, packageLogId } from "@wasm-pkg/warg-backend/protocol";
 import { wargBackend } from "@wasm-pkg/warg-backend";
 import { cleanupTempDirs } from "@wasm-pkg/test-utils";
 import { TEST_KEYS, type WargTestServer, startWargServer } from "../src/index.js";
-import { client, collect, component, readText } from "./helpers.js";
+import { client, collect, component, readText, failure } from "./helpers.js";
 
 const ALICE = PrivateKey.parse(TEST_KEYS.alice);
 const pkg = PackageRef.parse("test:hello");
@@ -16,16 +16,6 @@ afterEach(async () => {
   server = undefined;
 });
 afterAll(cleanupTempDirs);
-
-async function failure(promise: Promise<unknown>): Promise<WkgError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WkgError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("warg backend against the test server", () => {
   it("is a BackendFactory for the warg protocol", () => {

@@ -5,7 +5,7 @@ import { Digest, PackageRef, Version, WkgError } from "@wasm-pkg/common";
 import { PrivateKey } from "@wasm-pkg/warg-backend/protocol";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import { TEST_KEYS, type WargTestServer, isHighS, startWargServer } from "../src/index.js";
-import { client, component, readText } from "./helpers.js";
+import { client, component, readText, failure } from "./helpers.js";
 
 const ALICE = PrivateKey.parse(TEST_KEYS.alice);
 const pkg = PackageRef.parse("test:hello");
@@ -16,16 +16,6 @@ afterEach(async () => {
   server = undefined;
 });
 afterAll(cleanupTempDirs);
-
-async function failure(promise: Promise<unknown>): Promise<WkgError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WkgError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 /** A temp home whose project directory holds a `warg-config.json`. */
 async function homeWithWargConfig(config: Record<string, unknown>): Promise<string> {

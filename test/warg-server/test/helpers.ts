@@ -1,3 +1,4 @@
+import { WkgError } from "@wasm-pkg/common";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BackendContext, WkgEvent } from "@wasm-pkg/common";
@@ -50,4 +51,15 @@ export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8
 /** A tiny Wasm component header plus a payload, so content policies accept it. */
 export function component(payload: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, ...Buffer.from(payload)]);
+}
+
+/** The WkgError a promise rejects with; fails the test when it resolves or throws something else. */
+export async function failure(promise: Promise<unknown>): Promise<WkgError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WkgError) return error;
+    throw error;
+  }
+  throw new Error("expected a failure (a WkgError), but the call succeeded");
 }

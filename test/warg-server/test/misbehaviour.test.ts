@@ -3,7 +3,7 @@ import { PackageRef, Version, WkgError, streamContent } from "@wasm-pkg/common";
 import { PrivateKey } from "@wasm-pkg/warg-backend/protocol";
 import { cleanupTempDirs } from "@wasm-pkg/test-utils";
 import { type Misbehaviour, TEST_KEYS, type WargTestServer, startWargServer } from "../src/index.js";
-import { client, collect, component, readText } from "./helpers.js";
+import { client, collect, component, readText, failure } from "./helpers.js";
 
 const ALICE = PrivateKey.parse(TEST_KEYS.alice);
 const pkg = PackageRef.parse("test:hello");
@@ -14,16 +14,6 @@ afterEach(async () => {
   server = undefined;
 });
 afterAll(cleanupTempDirs);
-
-async function failure(promise: Promise<unknown>): Promise<WkgError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WkgError) return error;
-    throw error;
-  }
-  throw new Error("the misbehaviour went unnoticed");
-}
 
 /** A registry with a package, a client that verified it once, and one more release since. */
 async function trustedThenMoved(): Promise<{ dir: string; trustFile: string; before: string }> {
