@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Digest, PackageRef, Version, VersionReq, WkgError, pickHighest, streamContent } from "@wasm-pkg/common";
+import { Digest, PackageRef, Version, VersionReq, pickHighest, streamContent } from "@wasm-pkg/common";
 import { PrivateKey, packageLogId } from "@wasm-pkg/warg-backend/protocol";
 import { wargBackend } from "@wasm-pkg/warg-backend";
 import { cleanupTempDirs } from "@wasm-pkg/test-utils";

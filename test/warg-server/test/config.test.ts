@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Digest, PackageRef, Version, WkgError } from "@wasm-pkg/common";
+import { Digest, PackageRef, Version } from "@wasm-pkg/common";
 import { PrivateKey } from "@wasm-pkg/warg-backend/protocol";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import { TEST_KEYS, type WargTestServer, isHighS, startWargServer } from "../src/index.js";

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { PackageRef, Version, WkgError, streamContent } from "@wasm-pkg/common";
+import { PackageRef, Version, streamContent } from "@wasm-pkg/common";
 import { PrivateKey } from "@wasm-pkg/warg-backend/protocol";
 import { cleanupTempDirs } from "@wasm-pkg/test-utils";
 import { type Misbehaviour, TEST_KEYS, type WargTestServer, startWargServer } from "../src/index.js";
