@@ -315,6 +315,29 @@ class WitDecoder {
     return id;
   }
 
+  /**
+   * One instance import or export of a world: `import label: iface;` keeps its label and points
+   * at the interface it implements; `ns:pkg/iface` names a foreign or package interface; a plain
+   * name is an interface defined inline in the world.
+   */
+  private worldInterface(
+    items: Map<WorldKey, WorldItem>,
+    name: string,
+    entity: { k: "instance"; ty: number; implements?: string },
+    fields: PackageFields,
+  ): void {
+    const inst = this.instanceType(entity.ty);
+    if (entity.implements !== undefined) {
+      items.set(name, { tag: "interface", id: this.registerImport(entity.implements, inst), stability: UNKNOWN_STABILITY });
+    } else if (name.includes("/")) {
+      const iid = this.registerImport(name, inst);
+      items.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+    } else {
+      const [k, iid] = this.registerInterface(name, inst, fields);
+      items.set(k, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+    }
+  }
+
   private registerWorld(name: string, ty: Extract<TypeEntry, { k: "component" }>, fields: PackageFields): WorldId {
     const cn = parseComponentName(name);
     if (cn.kind !== "interface") throw decodeError("expected world name to have an ID form");
@@ -336,21 +359,9 @@ class WitDecoder {
     });
     for (const [importName, entity] of ty.imports) {
       switch (entity.k) {
-        case "instance": {
-          const inst = this.instanceType(entity.ty);
-          if (entity.implements !== undefined) {
-            // `import label: iface;` keeps its label and points at the interface it implements.
-            const iid = this.registerImport(entity.implements, inst);
-            imports.set(importName, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          } else if (importName.includes("/")) {
-            const iid = this.registerImport(importName, inst);
-            imports.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          } else {
-            const [k, iid] = this.registerInterface(importName, inst, fields);
-            imports.set(k, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          }
+        case "instance":
+          this.worldInterface(imports, importName, entity, fields);
           break;
-        }
         case "type":
           imports.set(importName, {
             tag: "type",
@@ -366,20 +377,9 @@ class WitDecoder {
     }
     for (const [exportName, entity] of ty.exports) {
       switch (entity.k) {
-        case "instance": {
-          const inst = this.instanceType(entity.ty);
-          if (entity.implements !== undefined) {
-            const iid = this.registerImport(entity.implements, inst);
-            exports.set(exportName, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          } else if (exportName.includes("/")) {
-            const iid = this.registerImport(exportName, inst);
-            exports.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          } else {
-            const [k, iid] = this.registerInterface(exportName, inst, fields);
-            exports.set(k, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
-          }
+        case "instance":
+          this.worldInterface(exports, exportName, entity, fields);
           break;
-        }
         case "func":
           exports.set(exportName, { tag: "function", func: this.convertFunction(exportName, entity.ty, owner) });
           break;

@@ -1,5 +1,6 @@
 import { resolveError, type Span } from "../errors.js";
 import {
+  cloneKind,
   functionResource,
   type InterfaceId,
   type Stability,
@@ -148,7 +149,7 @@ export class Cloner {
     const known = this.types.get(id);
     if (known !== undefined) return known;
     const src = this.resolve.type(id);
-    const copy: TypeDef = { ...src, kind: structuredCloneKind(src.kind) };
+    const copy: TypeDef = { ...src, kind: cloneKind(src.kind) };
     this.typeDef(copy);
     this.resolve.types.push(copy);
     const newId = this.resolve.types.length - 1;
@@ -220,23 +221,6 @@ export class Cloner {
     else if (this.newOwner.kind === "world") pkg = this.resolve.world(this.newOwner.id).package;
     this.resolve.interfaces.push({ ...src, types, functions, package: pkg });
     return nextId;
-  }
-}
-
-function structuredCloneKind(kind: TypeDef["kind"]): TypeDef["kind"] {
-  switch (kind.tag) {
-    case "record":
-      return { tag: "record", fields: kind.fields.map((f) => ({ ...f })) };
-    case "flags":
-      return { tag: "flags", flags: kind.flags.map((f) => ({ ...f })) };
-    case "tuple":
-      return { tag: "tuple", types: [...kind.types] };
-    case "variant":
-      return { tag: "variant", cases: kind.cases.map((c) => ({ ...c })) };
-    case "enum":
-      return { tag: "enum", cases: kind.cases.map((c) => ({ ...c })) };
-    default:
-      return { ...kind };
   }
 }
 
