@@ -301,20 +301,14 @@ export class WitPrinter {
         return k.handle === "own" ? resource : `borrow<${resource}>`;
       }
       case "tuple":
-        return `tuple<${k.types.map((t) => this.typeName(t)).join(", ")}>`;
       case "option":
-        return `option<${this.typeName(k.ty)}>`;
       case "result":
-        return this.resultText(k.ok, k.err);
       case "list":
-        return `list<${this.typeName(k.ty)}>`;
       case "fixed-size-list":
-        return `list<${this.typeName(k.ty)}, ${k.size}>`;
       case "map":
-        return `map<${this.typeName(k.key)}, ${this.typeName(k.value)}>`;
       case "future":
       case "stream":
-        return k.ty === undefined ? k.tag : `${k.tag}<${this.typeName(k.ty)}>`;
+        return this.anonText(def);
       case "type":
         return this.typeName(k.ty);
       default:
