@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import { WkgError } from "@wasm-pkg/common";
+import { type PackageSource, WkgError } from "@wasm-pkg/common";
 import { LOCK_FILE_NAME, type LoadedManifest, findNearestManifest, findWorkspace } from "@wasm-pkg/lockfile";
 import type { CommandArgs } from "./cli/spec.js";
 import type { Context } from "./context.js";
@@ -63,4 +63,18 @@ async function requireDir(dir: string, cwd: string): Promise<void> {
 
 export function manifestDir(layout: ProjectLayout): string {
   return layout.manifest.path ? dirname(layout.manifest.path) : layout.manifest.dir;
+}
+
+/** The options every project command passes to wit-tools: where things are, the client, the flags. */
+export function projectOptions(ctx: Context, args: CommandArgs, layout: ProjectLayout, source: PackageSource) {
+  return {
+    lockPath: layout.lockPath,
+    manifest: layout.manifest.manifest,
+    manifestDir: manifestDir(layout),
+    source,
+    logger: ctx.reporter.logger,
+    signal: ctx.signal,
+    locked: args.values.locked === true,
+    offline: args.values.offline === true,
+  };
 }

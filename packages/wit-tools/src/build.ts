@@ -1,5 +1,14 @@
 import { withFileLock, writeFileAtomic } from "@wasm-pkg/common";
-import { type LockChange, type LockFile, diffLocks, readLockFile, writeLockFile } from "@wasm-pkg/lockfile";
+import {
+  type LockChange,
+  type LockEntry,
+  type LockFile,
+  diffLocks,
+  lockEntries,
+  lockFromEntries,
+  readLockFile,
+  writeLockFile,
+} from "@wasm-pkg/lockfile";
 import type { PackageMetadata } from "@wasm-pkg/lockfile";
 import { addMetadata, encodeWitPackage } from "@wasm-pkg/wit";
 import { lockedError } from "./fetch.js";
@@ -11,6 +20,11 @@ export interface BuildOptions extends Omit<ProjectOptions, "lock"> {
   /** Where to write the package (given its name and version); omitted: return the bytes only. */
   output?: (id: { name: string; version?: string }) => string;
   locked?: boolean;
+  /**
+   * Keep the lock's entries for other packages (a workspace member is built while the others
+   * share the lock); by default the lock becomes exactly this package's resolution.
+   */
+  keepOtherEntries?: boolean;
   /** The tool recorded in the `producers` section (`processed-by`), e.g. `["wkg", "0.1.0"]`. */
   producer?: [string, string];
 }
@@ -37,7 +51,10 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   return await withFileLock(options.lockPath, async () => {
     const { lock: previous, text } = await readLockFile(options.lockPath);
     const project = await resolveProject({ ...options, lock: previous });
-    const lockChanges = diffLocks(previous, project.lock);
+    const lock = options.keepOtherEntries
+      ? lockFromEntries([...lockEntries(previous), ...lockEntries(project.lock)].filter(unique()))
+      : project.lock;
+    const lockChanges = diffLocks(previous, lock);
     if (options.locked && lockChanges.length > 0) throw lockedError(options.lockPath, lockChanges);
     const { resolve, root } = projectResolve(project);
     const meta: PackageMetadata = options.manifest.metadata ?? {};
@@ -54,16 +71,22 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
     });
     const path = options.output?.(project.root);
     if (path) await writeFileAtomic(path, bytes);
-    const lockWritten = await writeLockFile(options.lockPath, project.lock, text);
+    const lockWritten = await writeLockFile(options.lockPath, lock, text);
     return {
       ...(path ? { path } : {}),
       name: project.root.name,
       ...(project.root.version ? { version: project.root.version } : {}),
       bytes,
       project,
-      lock: project.lock,
+      lock,
       lockChanges,
       lockWritten,
     };
   });
+}
+
+/** Keeps the last entry for each (package, registry, requirement): a new resolution replaces the old. */
+function unique(): (entry: LockEntry, index: number, all: LockEntry[]) => boolean {
+  const key = (e: LockEntry) => `${e.name}\u0000${e.registry ?? ""}\u0000${e.requirement}`;
+  return (entry, index, all) => all.findLastIndex((e) => key(e) === key(entry)) === index;
 }

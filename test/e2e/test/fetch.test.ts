@@ -234,6 +234,23 @@ describe("workspaces", () => {
     expect(fromMember.stderr).toContain("dependencies are up to date");
   });
 
+  it("builds every member from the root, members resolving each other, into one lock", async () => {
+    const h = await localRegistryHome();
+    const root = await tree({
+      "wkg.toml": '[workspace]\nmembers = ["pkg-*/wit"]\n',
+      "pkg-a/wit/a.wit":
+        "package ws:a@0.1.0;\n\ninterface a {\n  use wasi:io/streams@0.2.0.{input-stream};\n  get: func() -> input-stream;\n}\n",
+      "pkg-b/wit/b.wit": "package ws:b@0.2.0;\n\nworld b {\n  import ws:a/a@0.1.0;\n  import wasi:clocks/wall-clock@0.2.0;\n}\n",
+      "pkg-c/wit/c.wit": "package ws:c@0.1.0;\n\nworld c {\n  import wasi:cli/stdout@0.2.0;\n}\n",
+    });
+    const result = await h.run(["build", "--json"], root);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).outputs.map((o: { package: string }) => o.package)).toEqual(["ws:a", "ws:b", "ws:c"]);
+    expect(await lockNames(join(root, "wkg.lock"))).toEqual(["wasi:cli@0.2.0", "wasi:clocks@0.2.0", "wasi:io@0.2.0"]);
+    const b = decodeWasm(new Uint8Array(await readFile(join(root, "ws:b@0.2.0.wasm"))));
+    expect(b.resolve.knownPackageNames()).toContain("ws:a@0.1.0");
+  });
+
   it("a member with its own wkg.toml, fetched from a subdirectory, uses its own lock", async () => {
     const h = await localRegistryHome();
     const root = await tree({

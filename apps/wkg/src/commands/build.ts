@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { buildProject } from "@wasm-pkg/wit-tools";
+import { buildProject, readLocalPackage } from "@wasm-pkg/wit-tools";
 import type { CommandArgs, CommandOutput } from "../cli/spec.js";
 import { clientFor } from "../client.js";
 import type { Context } from "../context.js";
 import { version } from "../main.js";
-import { manifestDir, projectLayout } from "../project.js";
+import { projectLayout, projectOptions } from "../project.js";
 
 /**
  * `wkg build`: the WIT package binary of `-d/--wit-dir` (default `wit`), with its dependencies
@@ -16,19 +16,15 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   for (const warning of layout.manifest.manifest.warnings) ctx.reporter.warn(warning);
   const client = await clientFor(ctx, args);
   try {
+    const members = layout.workspace ? await Promise.all(layout.witDirs.map((dir) => readLocalPackage(dir))) : [];
     const outputs = [];
     for (const witDir of layout.witDirs) {
       ctx.reporter.status("Building", witDir);
       const result = await buildProject({
+        ...projectOptions(ctx, args, layout, client),
         witDir,
-        lockPath: layout.lockPath,
-        manifest: layout.manifest.manifest,
-        manifestDir: manifestDir(layout),
-        source: client,
-        logger: ctx.reporter.logger,
-        signal: ctx.signal,
-        locked: args.values.locked === true,
-        offline: args.values.offline === true,
+        // Workspace members share one lock and resolve each other from disk.
+        ...(layout.workspace ? { keepOtherEntries: true, locals: members } : {}),
         producer: ["wkg", version()],
         output: (id) => {
           const name = `${id.name}${id.version ? `@${id.version}` : ""}.wasm`;

@@ -3,7 +3,7 @@ import { fetchProject } from "@wasm-pkg/wit-tools";
 import type { CommandArgs, CommandOutput } from "../cli/spec.js";
 import { clientFor } from "../client.js";
 import type { Context } from "../context.js";
-import { manifestDir, projectLayout } from "../project.js";
+import { projectLayout, projectOptions } from "../project.js";
 import { reportFetch } from "./fetch-report.js";
 
 /** `wkg fetch [DIR]`: resolve the WIT package's dependencies into `<dir>/deps` and `wkg.lock`. */
@@ -24,17 +24,10 @@ export async function fetchLike(
     const where = layout.witDirs.map((d) => relative(ctx.io.cwd, d) || ".").join(", ");
     ctx.reporter.status(options.update ? "Updating" : "Resolving", `dependencies of ${where}`);
     const result = await fetchProject({
+      ...projectOptions(ctx, args, layout, client),
       witDirs: layout.witDirs,
-      lockPath: layout.lockPath,
-      manifest: layout.manifest.manifest,
-      manifestDir: manifestDir(layout),
-      source: client,
-      logger: ctx.reporter.logger,
-      signal: ctx.signal,
       workspace: layout.workspace,
       output: args.values.type === "wasm" ? "wasm" : "wit",
-      locked: args.values.locked === true,
-      offline: args.values.offline === true,
       ...(options.update ? { update: options.update } : {}),
     });
     return reportFetch(ctx, result, layout.lockPath);
