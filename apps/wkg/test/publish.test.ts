@@ -106,7 +106,7 @@ describe("wkg publish", () => {
     expect((await ws.run(["publish"])).code).toBe(2);
   });
 
-  it("reads identities from WIT packages, publishes several files, and enforces the semver gate", async () => {
+  it("reads identities from WIT packages and enforces the semver gate", async () => {
     const ws = await workspace();
     const files: Record<string, Uint8Array> = {
       "a-0.1.0.wasm": fakeWasm({ package: "example:a@0.1.0", exports: BASE }),
@@ -115,10 +115,11 @@ describe("wkg publish", () => {
     };
     for (const [name, data] of Object.entries(files)) await writeFile(join(ws.cwd, name), data);
     const run = (argv: string[]) => ws.run(argv, { inspector: fakeInspector });
-    const two = await run(["publish", "a-0.1.0.wasm", "b-1.0.0.wasm"]);
-    expect(two.code).toBe(0);
-    expect(two.stderr).toContain("Published example:a@0.1.0 to files");
-    expect(two.stderr).toContain("Published example:b@1.0.0 to files");
+    // (Several paths are planned with the real WIT decoder: publish-set.test.ts.)
+    const a = await run(["publish", "a-0.1.0.wasm"]);
+    expect(a.code).toBe(0);
+    expect(a.stderr).toContain("Published example:a@0.1.0 to files");
+    expect((await run(["publish", "b-1.0.0.wasm"])).stderr).toContain("Published example:b@1.0.0 to files");
     const gated = await run(["publish", "a-0.1.1.wasm"]);
     expect(gated.code).toBe(1);
     expect(gated.stderr).toContain(

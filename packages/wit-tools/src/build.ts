@@ -27,6 +27,8 @@ export interface BuildOptions extends Omit<ProjectOptions, "lock"> {
   keepOtherEntries?: boolean;
   /** The tool recorded in the `producers` section (`processed-by`), e.g. `["wkg", "0.1.0"]`. */
   producer?: [string, string];
+  /** `false`: write nothing, not even the lock; `lockChanges` says how it would change (publish). */
+  write?: boolean;
 }
 
 export interface BuildResult {
@@ -69,9 +71,10 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
       ...(meta.revision ? { revision: meta.revision } : {}),
       ...(project.root.version ? { version: project.root.version } : {}),
     });
-    const path = options.output?.(project.root);
+    const write = options.write !== false;
+    const path = write ? options.output?.(project.root) : undefined;
     if (path) await writeFileAtomic(path, bytes);
-    const lockWritten = await writeLockFile(options.lockPath, lock, text);
+    const lockWritten = write ? await writeLockFile(options.lockPath, lock, text) : false;
     return {
       ...(path ? { path } : {}),
       name: project.root.name,

@@ -156,9 +156,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Publish packages to a registry",
     description:
       "Publishes each file under the name and version its WIT package declares (or --package for a component).\n" +
-      "A version that already exists is refused (--skip-dupes makes that a warning), and unless\n" +
-      "--skip-semver-check the package must be a compatible change from its neighbours in the same series.",
-    positionals: [{ name: "PATHS", required: true, variadic: true, description: "The .wasm files to publish" }],
+      "A directory (a WIT directory, or a project with wit/) is built first, as `wkg build` does; publish\n" +
+      "refuses when that would change wkg.lock. Several paths, or --workspace, are published in dependency\n" +
+      "order, each built against the versions being published. A version that already exists is refused\n" +
+      "(--skip-dupes skips it, so a rerun finishes an interrupted publish), and unless --skip-semver-check\n" +
+      "the package must be a compatible change from its neighbours in the same series.",
+    positionals: [{ name: "PATHS", variadic: true, description: "The .wasm files and directories to publish" }],
     options: {
       registry: { type: "string", valueName: "<REGISTRY>", env: "WKG_REGISTRY", description: "The registry to publish to" },
       package: {
@@ -167,11 +170,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         env: "WKG_PACKAGE",
         description: "Publish under this <namespace>:<name>@<version> instead of the one in the file (one path only)",
       },
-      "dry-run": { type: "boolean", description: "Resolve and check everything, but upload nothing" },
+      "dry-run": { type: "boolean", description: "Resolve, build and check everything and print the plan, but upload nothing" },
+      workspace: { type: "boolean", description: "Publish every member of the workspace around the current directory" },
       "skip-semver-check": { type: "boolean", description: "Do not check compatibility with the neighbouring published versions" },
       "skip-dupes": {
         type: "boolean",
-        description: "Treat a version that already exists as success (warns and moves on)",
+        description: "Skip a version that already exists (reported as identical, or warned about when its content differs)",
         conflicts: ["overwrite"],
       },
       overwrite: {
@@ -187,6 +191,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "wkg publish wasi-http.wasm",
       "wkg publish app.wasm --package example:app@1.0.0 --registry localhost:5000",
       "wkg publish *.wasm --skip-dupes",
+      "wkg publish wit/ --dry-run",
+      "wkg publish --workspace --dry-run --json",
     ],
   },
   FETCH,
