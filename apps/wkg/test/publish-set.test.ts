@@ -10,9 +10,9 @@ import { HTTP_WASM, filesUnder, witPackage, workspace } from "./workspace.js";
 afterAll(cleanupTempDirs);
 
 /** A chain a <- b <- c, as a workspace of three members (c first in the list, so order is earned). */
-async function chain(ws: Awaited<ReturnType<typeof workspace>>) {
+async function chain(ws: Awaited<ReturnType<typeof workspace>>, options: { workspace?: boolean } = {}) {
   const files: Record<string, string> = {
-    "wkg.toml": `[workspace]\nmembers = ["c/wit", "b/wit", "a/wit"]\n`,
+    ...(options.workspace === false ? {} : { "wkg.toml": `[workspace]\nmembers = ["c/wit", "b/wit", "a/wit"]\n` }),
     "a/wit/a.wit": "package example:a@0.1.0;\n\ninterface types {\n  type id = u64;\n}\n",
     "b/wit/b.wit": "package example:b@0.1.0;\n\ninterface api {\n  use example:a/types@0.1.0.{id};\n  get: func() -> id;\n}\n",
     "c/wit/c.wit": "package example:c@0.1.0;\n\nworld app {\n  import example:b/api@0.1.0;\n}\n",
@@ -42,6 +42,18 @@ describe("wkg publish of several packages", () => {
     expect(printPackage(b.resolve, a as never)).toContain("type id = u64;");
     // Nothing was written into the project: no lock, no deps, no outputs.
     expect((await filesUnder(ws.cwd)).filter((f) => !f.endsWith(".wit") && f !== "wkg.toml")).toEqual([]);
+  });
+
+  it("resolves the set's packages from disk even when the registry holds the same version", async () => {
+    // An older build of a@0.1.0 sits in the registry: b must still be built against a as written here.
+    const ws = await workspace({ "example:a@0.1.0": await witPackage("example:a@0.1.0", "type id = u32;") });
+    await chain(ws, { workspace: false });
+    const result = await ws.run(["publish", "c/wit", "b/wit", "a/wit", "--skip-dupes"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("warning: Skipping publish: example:a@0.1.0 already exists in the registry, with different content");
+    const b = decodeWasm(new Uint8Array(await readFile(join(ws.registry, "example", "b", "0.1.0.wasm"))));
+    const a = b.resolve.topologicalPackages().find((id) => b.resolve.pkg(id).name.name === "a");
+    expect(printPackage(b.resolve, a as never)).toContain("type id = u64;");
   });
 
   it("--dry-run prints the plan (and --json gives it as data), uploading nothing", async () => {
@@ -137,6 +149,53 @@ describe("wkg publish of several packages", () => {
     // b's other content is left as it was; c is now published.
     expect(Buffer.compare(await readFile(join(ws.registry, "example", "b", "0.1.0.wasm")), other)).toBe(0);
     expect(await registryFiles(ws.registry)).toEqual(["example/a/0.1.0.wasm", "example/b/0.1.0.wasm", "example/c/0.1.0.wasm"]);
+  });
+
+  it("checks the workspace's shared wkg.lock: refused until `wkg fetch` has locked the registry dependencies", async () => {
+    const ws = await workspace({ "wasi:http@0.2.0": await readFile(HTTP_WASM) });
+    await chain(ws);
+    await writeFile(
+      join(ws.cwd, "c/wit/c.wit"),
+      "package example:c@0.1.0;\n\nworld app {\n  import example:b/api@0.1.0;\n  import wasi:http/types@0.2.0;\n}\n",
+    );
+    const refused = await ws.run(["publish", "--workspace"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${join(ws.cwd, "wkg.lock")} (building example:c@0.1.0):\n+ wasi:http =0.2.0 -> 0.2.0`);
+    expect(await registryFiles(ws.registry)).toEqual(["wasi/http/0.2.0.wasm"]);
+    expect((await ws.run(["fetch"])).code).toBe(0);
+    const lock = await readFile(join(ws.cwd, "wkg.lock"), "utf8");
+    const published = await ws.run(["publish", "--workspace"]);
+    expect(published.code).toBe(0);
+    expect(await registryFiles(ws.registry)).toHaveLength(4);
+    expect(await readFile(join(ws.cwd, "wkg.lock"), "utf8")).toBe(lock);
+  });
+
+  it("explains what it cannot take: paths with --workspace, no paths, a component among several", async () => {
+    const ws = await workspace();
+    await chain(ws);
+    const both = await ws.run(["publish", "--workspace", "a/wit"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("`--workspace` selects every workspace member; do not also pass explicit path arguments");
+    const none = await ws.run(["publish"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no publish targets: pass one or more paths, or run from a workspace with --workspace");
+    // (component (type (func (param "x" u32))) (import "log" (func (type 0))))
+    const component = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 0x78, 0x79, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x00,
+      0x03, 0x6c, 0x6f, 0x67, 0x01, 0x00,
+    ]);
+    await writeFile(join(ws.cwd, "app.wasm"), component);
+    const withComponent = await ws.run(["publish", "a/wit", "app.wasm"]);
+    expect(withComponent.code).toBe(1);
+    expect(withComponent.stderr).toContain("error: app.wasm is a component: several paths and --workspace publish WIT packages");
+    expect(withComponent.stderr).toContain(
+      "help: publish a component on its own: wkg publish app.wasm --package <namespace>:<name>@<version>",
+    );
+    await writeFile(join(ws.cwd, "junk.wasm"), "not wasm");
+    const junk = await ws.run(["publish", "a/wit", "junk.wasm"]);
+    expect(junk.code).toBe(1);
+    expect(junk.stderr).toContain("error: cannot publish junk.wasm: it is not a wasm binary");
+    expect(await registryFiles(ws.registry)).toEqual([]);
   });
 });
 
