@@ -44,7 +44,7 @@ export async function readPublishTarget(path: string, cwd: string): Promise<Publ
   const witDir = (await hasWitFiles(absolute)) || !(await hasWitFiles(join(absolute, "wit"))) ? absolute : join(absolute, "wit");
   if (!(await hasWitFiles(witDir))) {
     throw new WkgError("WIT_RESOLVE", `cannot publish ${shown}: it holds no .wit files, nor a wit/ directory with some`, {
-      hint: "pass a WIT directory, a project directory with wit/, or a .wasm WIT package",
+      hint: "pass a WIT directory, a project directory with wit/, or a .wasm WIT package (a whole workspace: --workspace)",
     });
   }
   const pkg = await readLocalPackage(witDir, relative(cwd, witDir) || ".");
