@@ -299,8 +299,9 @@ class Assembler {
           let i = 1;
           let exportId: string | undefined;
           if (h === "export") [exportId, i] = optId(d.items, 1);
-          const name = str(d.items[i]);
-          const desc = d.items[i + 1] as Sexp;
+          const name = new ByteWriter();
+          i = externName(name, d.items, i);
+          const desc = d.items[i] as Sexp;
           // An inline type in the description becomes its own declaration first.
           const inline = this.inlineType(desc, scope);
           if (inline) {
@@ -308,10 +309,7 @@ class Assembler {
             scope.types.add();
             count++;
           }
-          body
-            .byte(h === "import" ? 0x03 : 0x04)
-            .byte(0x00)
-            .string(name);
+          body.byte(h === "import" ? 0x03 : 0x04).append(name);
           this.externDesc(body, desc, scope, inline?.index, exportId);
           count++;
           break;
@@ -390,6 +388,31 @@ class Assembler {
 }
 
 /** Assembles component text into a binary (WIT-package subset; see the module comment). */
+/** Name options of an `importname'`/`exportname'`, by their binary tag. */
+const NAME_OPTIONS: Record<string, number> = { implements: 0x00, versionsuffix: 0x01, "external-id": 0x02 };
+
+/**
+ * Writes the extern name at `items[i]` and the `(implements "…")`, `(versionsuffix "…")` and
+ * `(external-id "…")` options after it; returns the index of the item after them.
+ */
+function externName(w: ByteWriter, items: Sexp[], i: number): number {
+  const name = str(items[i]);
+  const options: Array<[number, string]> = [];
+  let j = i + 1;
+  for (; j < items.length; j++) {
+    const opt = items[j] as Sexp;
+    const tag = isList(opt) ? NAME_OPTIONS[head(opt) as string] : undefined;
+    if (tag === undefined) break;
+    options.push([tag, str((opt as Extract<Sexp, { k: "list" }>).items[1])]);
+  }
+  if (options.length === 0) w.byte(0x00).string(name);
+  else {
+    w.byte(0x02).string(name).u32(options.length);
+    for (const [tag, value] of options) w.byte(tag).string(value);
+  }
+  return j;
+}
+
 export function assembleWat(text: string): Uint8Array {
   const top = tokenize(text);
   if (!isList(top, "component")) fail("expected (component ...)", top.at);
@@ -427,8 +450,7 @@ export function assembleWat(text: string): Uint8Array {
       }
       case "import": {
         const w = item(10);
-        w.byte(0x00).string(str(field.items[1]));
-        const desc = field.items[2] as Sexp;
+        const desc = field.items[externName(w, field.items, 1)] as Sexp;
         // Inline types are not supported at the top level; they need a type section first.
         asm.externDesc(w, desc, scope, undefined);
         break;
@@ -436,8 +458,7 @@ export function assembleWat(text: string): Uint8Array {
       case "export": {
         const [id, i] = optId(field.items, 1);
         const w = item(11);
-        w.byte(0x00).string(str(field.items[i]));
-        const ref = field.items[i + 1];
+        const ref = field.items[externName(w, field.items, i)];
         if (!isList(ref)) fail("expected a sort and index", field.at);
         const sorts: Record<string, [number, Space]> = {
           func: [0x01, scope.funcs],

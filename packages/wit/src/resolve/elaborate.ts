@@ -39,6 +39,8 @@ function stableSortEntries(resolve: Resolve, entries: Array<[WorldKey, WorldItem
     .map((x) => x.e);
 }
 
+type InterfaceItem = Extract<WorldItem, { tag: "interface" }>;
+
 function elaborateImport(
   resolve: Resolve,
   imports: Map<WorldKey, WorldItem>,
@@ -77,33 +79,36 @@ export function elaborateWorld(resolve: Resolve, worldId: WorldId, span?: Span):
     }
   }
   const newExports = new Map<WorldKey, WorldItem>();
-  const exportInterfaces = new Map<InterfaceId, [WorldKey, Stability, string | undefined]>();
+  // Keyed by world key, not interface id: one interface exported under several names
+  // (`export a: i; export b: i;`) is several exports, each kept.
+  const exportInterfaces = new Map<WorldKey, InterfaceItem>();
   for (const [key, item] of world.exports) {
-    if (item.tag === "interface") exportInterfaces.set(item.id, [key, item.stability, item.docs]);
+    if (item.tag === "interface") exportInterfaces.set(key, item);
     else if (item.tag === "function") newExports.set(key, item);
     else throw new Error("type exports are not supported");
   }
 
   const requiredImports = new Set<InterfaceId>();
-  const addExport = (id: InterfaceId, key: WorldKey, add: boolean, stability: Stability, docs?: string): boolean => {
+  const addExport = (key: WorldKey, item: InterfaceItem, add: boolean): boolean => {
     if (newExports.has(key)) return add;
-    if (!add && requiredImports.has(id)) return true;
-    for (const dep of resolve.interfaceDirectDeps(id)) {
-      const ok = addExport(dep, dep, add && exportInterfaces.has(dep), stability);
-      if (!ok) return false;
+    if (!add && requiredImports.has(item.id)) return true;
+    for (const dep of resolve.interfaceDirectDeps(item.id)) {
+      // A dependency inherits the dependent's stability (not its docs); it is satisfied by
+      // an export only when that interface is exported under its own (unnamed) key.
+      const depItem: InterfaceItem = { tag: "interface", id: dep, stability: item.stability };
+      if (!addExport(dep, depItem, add && exportInterfaces.has(dep))) return false;
     }
-    const item: WorldItem = docs === undefined ? { tag: "interface", id, stability } : { tag: "interface", id, stability, docs };
     if (add) {
-      if (requiredImports.has(id)) return false;
+      if (requiredImports.has(item.id)) return false;
       newExports.set(key, item);
     } else {
-      requiredImports.add(id);
+      requiredImports.add(item.id);
       newImports.set(key, item);
     }
     return true;
   };
-  for (const [id, [key, stability, docs]] of exportInterfaces) {
-    if (!addExport(id, key, true, stability, docs)) {
+  for (const [key, item] of exportInterfaces) {
+    if (!addExport(key, item, true)) {
       throw resolveError(`interface \`${resolve.nameWorldKey(key)}\` transitively depends on an interface in incompatible ways`, span);
     }
   }

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { assembleWat } from "../src/binary/wat.js";
+import { decodeWasm, encodeWitPackage, printPackage, Resolve } from "../src/index.js";
+import { FIXTURES } from "./fixtures.js";
+
+/** wasm-tools' own cases that `fixtures/wit` lacks (see fixtures/wit-real/README.md). */
+const REAL = join(FIXTURES, "wit-real");
+const CLI = join(REAL, "tests/cli");
+const INTERFACES = join(REAL, "crates/wit-component/tests/interfaces");
+const UPSTREAM = { "processed-by": [["wit-component", "0.257.1"]] as Array<[string, string]> };
+
+function read(path: string): string {
+  return readFileSync(path, "utf8");
+}
+
+function resolveFile(path: string, text = read(path)) {
+  const resolve = new Resolve({ allFeatures: true });
+  const pkg = resolve.pushText(path, text);
+  return { resolve, pkg };
+}
+
+/** parse → encode → decode → print, as `component wit % --wasm | component wit` does. */
+function viaWasm(resolve: Resolve, pkg: number): string {
+  const decoded = decodeWasm(encodeWitPackage(resolve, pkg));
+  if (decoded.kind !== "wit-package") throw new Error("expected a WIT package");
+  return printPackage(decoded.resolve, decoded.package);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes)
+    .toString("hex")
+    .replace(/(.{64})/g, "$1\n");
+}
+
+function worldBody(printed: string, world: string): string {
+  const start = printed.indexOf(`world ${world} {`);
+  return printed.slice(start, printed.indexOf("\n}\n", start) + 2);
+}
+
+describe("defect 1: one interface exported under several names keeps every export", () => {
+  const cases: Array<[string, string, string[]]> = [
+    ["nominal9.wit", "foo", ["export a: i;", "export b: i;"]],
+    ["nominal11.wit", "foo", ["import dep;", "import a: i;", "import b: i;", "export a: i;", "export b: i;"]],
+    ["nominal12.wit", "foo", ["import dep;", "import a: i;", "import b: i;", "export dep;", "export a: i;", "export b: i;"]],
+    ["nominal13.wit", "w", ["import i;", "export i;", "export n: i;"]],
+    ["dummy-implements-export-twice.wit", "w", ["export name;", "export n: name;"]],
+    ["dummy-implements-export-twice-only.wit", "w", ["import a: name;", "import name;", "export a: name;", "export b: name;"]],
+    ["dummy-canonical-and-implements-export.wit", "w", ["export a: name;", "export name;", "export b: name;"]],
+  ];
+  for (const [file, world, lines] of cases) {
+    it(`${file}: print and encode→decode→print keep every import and export`, () => {
+      const { resolve, pkg } = resolveFile(join(CLI, file));
+      for (const printed of [printPackage(resolve, pkg), viaWasm(resolve, pkg)]) {
+        const body = worldBody(printed, world);
+        const items = body.split("\n").filter((l) => /^\s+(import|export) /.test(l));
+        expect(items.map((l) => l.trim())).toEqual(lines);
+      }
+    });
+  }
+
+  it("interfaces/implements.wit encodes to the golden implements.wat and prints back as implements.wit.print", () => {
+    const { resolve, pkg } = resolveFile(join(INTERFACES, "implements.wit"));
+    const bytes = encodeWitPackage(resolve, pkg, { producers: UPSTREAM });
+    const wat = read(join(INTERFACES, "implements.wat")).replaceAll("$CARGO_PKG_VERSION", "0.257.1");
+    expect(hex(bytes)).toBe(hex(assembleWat(wat)));
+    const decoded = decodeWasm(bytes);
+    if (decoded.kind !== "wit-package") throw new Error("expected a WIT package");
+    expect(printPackage(decoded.resolve, decoded.package)).toBe(read(join(INTERFACES, "implements.wit.print")));
+  });
+});
