@@ -70,3 +70,14 @@ describe("defect 1: one interface exported under several names keeps every expor
     expect(printPackage(decoded.resolve, decoded.package)).toBe(read(join(INTERFACES, "implements.wit.print")));
   });
 });
+
+describe("defect 9: stability of an explicit import survives elaboration", () => {
+  it("world-export-elaborated-import-stability.wit: `component wit % --wasm | component wit` round-trips", () => {
+    const path = join(CLI, "world-export-elaborated-import-stability.wit");
+    const { resolve, pkg } = resolveFile(path);
+    const printed = printPackage(resolve, pkg);
+    expect(worldBody(printed, "w")).toContain("  @since(version = 2.0.0)\n  @deprecated(version = 5.0.0)\n  import name;\n");
+    // The round-trip RUN line compares the decoded print with the direct one.
+    expect(viaWasm(resolve, pkg)).toBe(printed);
+  });
+});

@@ -103,7 +103,9 @@ export function elaborateWorld(resolve: Resolve, worldId: WorldId, span?: Span):
       newExports.set(key, item);
     } else {
       requiredImports.add(item.id);
-      newImports.set(key, item);
+      // An explicit import keeps its own stability and docs: the dependency's copy, carrying
+      // the exporting interface's stability, must not replace it.
+      if (!newImports.has(key)) newImports.set(key, item);
     }
     return true;
   };
