@@ -81,3 +81,16 @@ describe("defect 9: stability of an explicit import survives elaboration", () =>
     expect(viaWasm(resolve, pkg)).toBe(printed);
   });
 });
+
+describe("defect 4: the printer escapes every name wit-parser's printer escapes", () => {
+  it("float32 and float64 as names print as %float32 and %float64 and parse back", () => {
+    const text = "package a:b;\n\ninterface float32 {\n  type float64 = u32;\n  float32: func(float64: float64) -> float64;\n}\n";
+    const { resolve, pkg } = resolveFile("floats.wit", text);
+    const printed = printPackage(resolve, pkg);
+    expect(printed).toBe(
+      "package a:b;\n\ninterface %float32 {\n  type %float64 = u32;\n\n  %float32: func(%float64: %float64) -> %float64;\n}\n\n",
+    );
+    const again = resolveFile("printed.wit", printed);
+    expect(printPackage(again.resolve, again.pkg)).toBe(printed);
+  });
+});

@@ -17,6 +17,12 @@ import type { Resolve } from "../resolve/resolve.js";
 import { KEYWORD_NAMES } from "../text/lexer.js";
 
 /**
+ * Names printed with `%`: the lexer's keywords plus `float32`/`float64`, which wit-parser's
+ * printer (`is_keyword`) still escapes although its lexer no longer treats them as keywords.
+ */
+const PRINTED_KEYWORDS: ReadonlySet<string> = new Set([...KEYWORD_NAMES, "float32", "float64"]);
+
+/**
  * Prints a package as WIT text, byte for byte as wit-component's `WitPrinter` does:
  * two-space indents, a blank line between items of a block, `use`s and world imports
  * grouped without blank lines, worlds printed back to back.
@@ -411,7 +417,7 @@ export class WitPrinter {
   }
 
   private name(name: string): string {
-    return KEYWORD_NAMES.has(name) ? `%${name}` : name;
+    return PRINTED_KEYWORDS.has(name) ? `%${name}` : name;
   }
 
   private docs(docs: string | undefined): void {
