@@ -94,3 +94,22 @@ describe("defect 4: the printer escapes every name wit-parser's printer escapes"
     expect(printPackage(again.resolve, again.pkg)).toBe(printed);
   });
 });
+
+describe("defect 6: a package with no interfaces or worlds encodes", () => {
+  it("`package x:y;` encodes to a component with no exports, which decodes as upstream's does", () => {
+    const { resolve, pkg } = resolveFile("package.wit", "package x:y;\n");
+    expect(printPackage(resolve, pkg)).toBe("package x:y;\n\n");
+    const bytes = encodeWitPackage(resolve, pkg, { producers: UPSTREAM });
+    // wit-component's encode: no type exports, then `package-docs` and `producers`.
+    const wat = '(component (@custom "package-docs" "\\01{}") (@producers (processed-by "wit-component" "0.257.1")))';
+    expect(hex(bytes)).toBe(hex(assembleWat(wat)));
+    // With no exported component types the binary is not a WIT package to wit-parser's decoder
+    // (`is_wit_package`), so it decodes as a component whose world is empty.
+    const decoded = decodeWasm(bytes);
+    expect(decoded.kind).toBe("component");
+    if (decoded.kind !== "component") return;
+    const root = decoded.resolve.world(decoded.world);
+    expect([root.imports.size, root.exports.size]).toEqual([0, 0]);
+    expect(printPackage(decoded.resolve, root.package as number)).toBe("package root:component;\n\nworld root {\n}\n");
+  });
+});

@@ -374,13 +374,13 @@ export const DEFAULT_PRODUCERS: Producers = { "processed-by": [["@wasm-pkg/wit",
 /**
  * Encodes a WIT package as a component binary, byte for byte as `wit_component::encode`
  * writes it (given the same `producers`): one exported component type per interface and
- * per world, then `package-docs`, then `producers`.
+ * per world, then `package-docs`, then `producers`. With neither, no exports: the binary then
+ * decodes, as upstream's does, as a component with an empty world, not as a package.
  */
 export function encodePackage(resolve: Resolve, pkgId: PackageId, options: EncodeOptions = {}): Uint8Array {
+  // A package with no interfaces or worlds (a WASI 0.3 `package.wit` holding only
+  // `package x:y;`) encodes, as upstream, to a component with no exports.
   const pkg = resolve.pkg(pkgId);
-  if (pkg.interfaces.size === 0 && pkg.worlds.size === 0) {
-    throw encodeError(`package \`${pkg.name.namespace}:${pkg.name.name}\` has no interfaces or worlds to encode`);
-  }
   const builder = new ComponentBuilder();
   for (const [name, id] of pkg.interfaces) {
     const ty = builder.type(encodeInterface(resolve, id).finish());
