@@ -113,3 +113,39 @@ describe("defect 6: a package with no interfaces or worlds encodes", () => {
     expect(printPackage(decoded.resolve, root.package as number)).toBe("package root:component;\n\nworld root {\n}\n");
   });
 });
+
+describe("defect 3: the component decoder follows (implements …) on imports and exports", () => {
+  // The imports and exports of wit-component's tests/components/implements/component.wat (its
+  // core module and shims left out: they do not change the world); the golden print is that case's.
+  const wat = `(component
+    (type $ty-a (instance (type (func)) (export "f" (func (type 0)))))
+    (import "a" (instance $a (type $ty-a)))
+    (type $ty-b (instance (type (func)) (export "f" (func (type 0)))))
+    (import "b" (implements "a:b/i") (instance $b (type $ty-b)))
+    (type $ty-c (instance (type (func)) (export "f" (func (type 0)))))
+    (import "c" (implements "a:b/i") (instance $c (type $ty-c)))
+    (export "a" (instance $a))
+    (export "b" (implements "a:b/i") (instance $b))
+    (export "c" (implements "a:b/i") (instance $c))
+  )`;
+
+  it("components/implements: prints `import b: a:b/i;` as component.wit.print does", () => {
+    const decoded = decodeWasm(assembleWat(wat));
+    if (decoded.kind !== "component") throw new Error("expected a component");
+    const root = decoded.resolve.world(decoded.world).package as number;
+    const golden = read(join(REAL, "crates/wit-component/tests/components/implements/component.wit.print"));
+    expect(printPackage(decoded.resolve, root)).toBe(golden);
+  });
+
+  it("an (implements …) option on a function import is an error naming its offset", () => {
+    const bad = `(component (type $f (func)) (import "f" (implements "a:b/i") (func (type $f))))`;
+    expect(() => decodeWasm(assembleWat(bad))).toThrow(/`f` has an `implements` option but is not an instance \(at offset 0x[0-9a-f]+\)/);
+  });
+
+  it("a versionsuffix name option is an error naming its offset, not dropped", () => {
+    const bad = `(component (type $i (instance)) (import "a:b/i@1" (versionsuffix ".2.3") (instance (type $i))))`;
+    expect(() => decodeWasm(assembleWat(bad))).toThrow(
+      /`versionsuffix` option of name `a:b\/i@1` is not supported \(at offset 0x[0-9a-f]+\)/,
+    );
+  });
+});

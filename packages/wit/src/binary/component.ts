@@ -4,6 +4,7 @@ import {
   readAlias,
   readExternDesc,
   readExternName,
+  namedEntity,
   readTypeDef,
   Scope,
   skipCoreType,
@@ -23,7 +24,7 @@ export interface CustomSection {
 export interface ParsedComponent {
   arena: TypeArena;
   scope: Scope;
-  imports: Array<{ name: string; entity: Entity; implements?: string }>;
+  imports: Array<{ name: string; entity: Entity }>;
   exports: Array<{ name: string; entity: Entity; sort: number; index: number }>;
   customs: CustomSection[];
 }
@@ -126,14 +127,15 @@ function readComponentBody(
       case 10:
         for (let n = r.count(); n > 0; n--) {
           const name = readExternName(r);
-          const entity = readExternDesc(r, scope);
+          const entity = namedEntity(r, name, readExternDesc(r, scope));
           imports.set(name.name, entity);
-          out?.imports.push({ name: name.name, entity, ...(name.implements ? { implements: name.implements } : {}) });
+          out?.imports.push({ name: name.name, entity });
         }
         break;
       case 11:
         for (let n = r.count(); n > 0; n--) {
-          const { name } = readExternName(r);
+          const extern = readExternName(r);
+          const name = extern.name;
           const sort = r.byte();
           if (sort === 0x00) r.byte();
           const index = r.u32();
@@ -142,6 +144,7 @@ function readComponentBody(
           if (hasType === 0x01) entity = readExternDesc(r, scope);
           else if (hasType === 0x00) entity = exportEntity(r, scope, sort, index);
           else throw r.fail("invalid export type ascription flag");
+          entity = namedEntity(r, extern, entity);
           exports.set(name, entity);
           out?.exports.push({ name, entity, sort, index });
         }

@@ -91,22 +91,12 @@ class WitDecoder {
     let key: WorldKey;
     let item: WorldItem;
     switch (entity.k) {
-      case "instance": {
-        const ty = this.instanceType(entity.ty);
-        if (name.includes("/")) {
-          const id = this.registerImport(name, ty);
-          key = id;
-          item = { tag: "interface", id, stability: UNKNOWN_STABILITY };
-        } else {
-          const [k, id] = withContext(
-            () => `failed to decode WIT from import \`${name}\``,
-            () => this.registerInterface(name, ty, fields),
-          );
-          key = k;
-          item = { tag: "interface", id, stability: UNKNOWN_STABILITY };
-        }
-        break;
-      }
+      case "instance":
+        withContext(
+          () => `failed to decode WIT from import \`${name}\``,
+          () => this.worldInterface(this.resolve.world(world).imports, name, entity, fields),
+        );
+        return;
       case "func":
         key = name;
         item = {
@@ -128,6 +118,8 @@ class WitDecoder {
         };
         break;
       default:
+        // Module, component and value imports have no WIT form; wit-parser's decoder passes
+        // over them the same way, and the component's own validation is not ours to do.
         return;
     }
     this.resolve.world(world).imports.set(key, item);
@@ -147,22 +139,12 @@ class WitDecoder {
           ),
         };
         break;
-      case "instance": {
-        const ty = this.instanceType(entity.ty);
-        if (name.includes("/")) {
-          const id = this.registerImport(name, ty);
-          key = id;
-          item = { tag: "interface", id, stability: UNKNOWN_STABILITY };
-        } else {
-          const [k, id] = withContext(
-            () => `failed to decode WIT from export \`${name}\``,
-            () => this.registerInterface(name, ty, fields),
-          );
-          key = k;
-          item = { tag: "interface", id, stability: UNKNOWN_STABILITY };
-        }
-        break;
-      }
+      case "instance":
+        withContext(
+          () => `failed to decode WIT from export \`${name}\``,
+          () => this.worldInterface(this.resolve.world(world).exports, name, entity, fields),
+        );
+        return;
       default:
         throw decodeError(`component export \`${name}\` was not a function or instance`);
     }
@@ -320,7 +302,7 @@ class WitDecoder {
    * at the interface it implements; `ns:pkg/iface` names a foreign or package interface; a plain
    * name is an interface defined inline in the world.
    */
-  private worldInterface(
+  worldInterface(
     items: Map<WorldKey, WorldItem>,
     name: string,
     entity: { k: "instance"; ty: number; implements?: string },
@@ -614,7 +596,12 @@ class WitDecoder {
       const world = this.resolve.world(wid);
       world.package = id;
       for (const [key2, item] of [...world.imports, ...world.exports]) {
-        if (typeof key2 === "string" && item.tag === "interface") this.resolve.iface(item.id).package = id;
+        // Only inline interfaces belong to the world's package; a named item that implements
+        // an interface (`import b: a:b/i;`) points at that interface's own package.
+        if (typeof key2 === "string" && item.tag === "interface") {
+          const iface = this.resolve.iface(item.id);
+          if (iface.name === undefined) iface.package = id;
+        }
       }
     }
     return id;

@@ -244,8 +244,17 @@ function readFuncType(r: ByteReader, scope: Scope, async: boolean): TypeEntry {
   return { k: "func", async, params, result };
 }
 
-/** Reads an extern name (`importname'`/`exportname'`); attributes such as `implements` are returned too. */
-export function readExternName(r: ByteReader): { name: string; implements?: string } {
+/** An import/export name with the name options WIT uses (`(implements "ns:pkg/iface")`). */
+export interface ExternName {
+  name: string;
+  implements?: string;
+}
+
+/**
+ * Reads an extern name (`importname'`/`exportname'`). An option this decoder does not carry
+ * into WIT (`versionsuffix`, an unknown tag) is an error naming its offset, never dropped.
+ */
+export function readExternName(r: ByteReader): ExternName {
   const tag = r.byte();
   if (tag === 0x00 || tag === 0x01) return { name: r.string() };
   if (tag === 0x02) {
@@ -253,14 +262,30 @@ export function readExternName(r: ByteReader): { name: string; implements?: stri
     const n = r.count();
     let implementsName: string | undefined;
     for (let i = 0; i < n; i++) {
+      const at = r.offset;
       const attr = r.byte();
       if (attr === 0x00) implementsName = r.string();
-      else if (attr === 0x01 || attr === 0x02) r.string();
-      else r.fail(`invalid name attribute 0x${attr.toString(16)}`);
+      else if (attr === 0x01) failAt(r, at, `the \`versionsuffix\` option of name \`${name}\` is not supported`);
+      else if (attr === 0x02) r.string();
+      else failAt(r, at, `invalid name option 0x${attr.toString(16)} of name \`${name}\``);
     }
     return implementsName === undefined ? { name } : { name, implements: implementsName };
   }
   r.fail(`invalid leading byte (0x${tag.toString(16)}) for component external name`);
+}
+
+function failAt(r: ByteReader, offset: number, message: string): never {
+  r.pos = offset - r.base;
+  r.fail(message);
+}
+
+/** Attaches an extern name's options to the entity it names. */
+export function namedEntity(r: ByteReader, name: ExternName, entity: Entity): Entity {
+  if (name.implements !== undefined) {
+    if (entity.k !== "instance") r.fail(`\`${name.name}\` has an \`implements\` option but is not an instance`);
+    entity.implements = name.implements;
+  }
+  return entity;
 }
 
 /** Reads an `externdesc` and adds the item it describes to `scope`'s index spaces. */
@@ -546,17 +571,17 @@ function readDecl(
       return;
     case 0x03: {
       if (!component || !imports) r.fail("imports are not allowed in instance types");
-      const { name, implements: impl } = readExternName(r);
-      const entity = readExternDesc(r, scope);
-      if (impl !== undefined && entity.k === "instance") entity.implements = impl;
+      const extern = readExternName(r);
+      const name = extern.name;
+      const entity = namedEntity(r, extern, readExternDesc(r, scope));
       if (imports.has(name)) r.fail(`import name \`${name}\` conflicts with previous name`);
       imports.set(name, entity);
       return;
     }
     case 0x04: {
-      const { name, implements: impl } = readExternName(r);
-      const entity = readExternDesc(r, scope);
-      if (impl !== undefined && entity.k === "instance") entity.implements = impl;
+      const extern = readExternName(r);
+      const name = extern.name;
+      const entity = namedEntity(r, extern, readExternDesc(r, scope));
       if (exports.has(name)) r.fail(`export name \`${name}\` conflicts with previous name`);
       exports.set(name, entity);
       return;
