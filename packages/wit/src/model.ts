@@ -104,6 +104,8 @@ export interface TypeDef {
   owner: TypeOwner;
   docs: string | undefined;
   stability: Stability;
+  /** `@external-id("…")`: the component-model `external-id` of the type's import/export name. */
+  externalId?: string | undefined;
 }
 
 export type FunctionKind =
@@ -130,6 +132,8 @@ export interface WitFunction {
   result: Type | undefined;
   docs: string | undefined;
   stability: Stability;
+  /** `@external-id("…")`, as on {@link TypeDef}. */
+  externalId?: string | undefined;
 }
 
 /** The name a function has inside its resource or interface (`[method]r.f` → `f`). */
@@ -160,7 +164,14 @@ export interface Interface {
 export type WorldKey = string | InterfaceId;
 
 export type WorldItem =
-  | { tag: "interface"; id: InterfaceId; stability: Stability; docs?: string | undefined }
+  | {
+      tag: "interface";
+      id: InterfaceId;
+      stability: Stability;
+      docs?: string | undefined;
+      /** `@external-id("…")` on the `import`/`export` statement. */
+      externalId?: string | undefined;
+    }
   | { tag: "function"; func: WitFunction }
   | { tag: "type"; id: TypeId };
 
@@ -239,7 +250,25 @@ export function cloneFunction(func: WitFunction): WitFunction {
     result: func.result,
     docs: func.docs,
     stability: func.stability,
+    ...externalIdField(func.externalId),
   };
+}
+
+/** `{ externalId }` when there is one, `{}` otherwise (so items without one stay as they were). */
+export function externalIdField(id: string | undefined): { externalId?: string } {
+  return id === undefined ? {} : { externalId: id };
+}
+
+/** The `external-id` of a world item (wit-parser's `external_id_value`). */
+export function itemExternalId(item: WorldItem, types: readonly TypeDef[]): string | undefined {
+  switch (item.tag) {
+    case "interface":
+      return item.externalId;
+    case "function":
+      return item.func.externalId;
+    case "type":
+      return (types[item.id] as TypeDef).externalId;
+  }
 }
 
 /** Calls `f` on every type a function mentions (params, result), in order. */

@@ -149,3 +149,59 @@ describe("defect 3: the component decoder follows (implements …) on imports an
     );
   });
 });
+
+describe("defect 2: @external-id is parsed, kept, printed, encoded and decoded", () => {
+  /** tests/cli.rs compares outputs with `\` turned into `/`. */
+  const cliText = (text: string) => text.replaceAll("\\", "/");
+
+  it("roundtrip-external-id.wit: `component wit %` prints the golden .stdout, and survives the wasm round trip", () => {
+    const path = join(CLI, "roundtrip-external-id.wit");
+    const { resolve, pkg } = resolveFile(path);
+    const printed = printPackage(resolve, pkg);
+    expect(cliText(printed)).toBe(read(`${path}.stdout`));
+    expect(viaWasm(resolve, pkg)).toBe(printed);
+  });
+
+  it("external-id-in-binary-format.wit: `component wit % --wasm | component wit` prints the golden .stdout", () => {
+    const path = join(CLI, "external-id-in-binary-format.wit");
+    const { resolve, pkg } = resolveFile(path);
+    expect(cliText(viaWasm(resolve, pkg))).toBe(read(`${path}.stdout`));
+  });
+
+  it("dummy-external-id-world-items.wit: the world's items keep their external-ids through the binary", () => {
+    const path = join(CLI, "dummy-external-id-world-items.wit");
+    const { resolve, pkg } = resolveFile(path);
+    const golden = read(`${path}.stdout`);
+    const goldenBody = worldBody(golden, "root").split("\n").slice(1);
+    expect(worldBody(viaWasm(resolve, pkg), "w").split("\n").slice(1)).toEqual(goldenBody);
+  });
+
+  it("a component's (external-id …) name options decode to @external-id", () => {
+    const wat = `(component
+      (type $f (func))
+      (import "f" (external-id "ext f") (func (type $f)))
+      (type $i (instance (export "t" (external-id "ext t") (type (sub resource)))))
+      (import "a:b/i" (external-id "ext i") (instance (type $i)))
+    )`;
+    const decoded = decodeWasm(assembleWat(wat));
+    if (decoded.kind !== "component") throw new Error("expected a component");
+    const printed = printPackage(decoded.resolve, decoded.resolve.world(decoded.world).package as number);
+    expect(printed).toContain('  @external-id("ext i")\n  import a:b/i;\n');
+    expect(printed).toContain('  @external-id("ext f")\n  import f: func();\n');
+    const iface = decoded.resolve.interfaces.find((i) => i.name === "i");
+    const t = decoded.resolve.type(iface?.types.get("t") as number);
+    expect(t.externalId).toBe("ext t");
+  });
+
+  it("@external-id where it would be lost, or twice, is an error naming file:line:col", () => {
+    expect(() => resolveFile("x.wit", 'package a:b;\n\n@external-id("i")\ninterface i {}\n')).toThrow(
+      /`@external-id` on an interface definition would be lost[\s\S]*x\.wit:3:2/,
+    );
+    expect(() => resolveFile("x.wit", 'package a:b;\n\n@external-id("w")\nworld w {}\n')).toThrow(
+      /`@external-id` on a world definition[\s\S]*x\.wit:3:2/,
+    );
+    expect(() => resolveFile("x.wit", 'package a:b;\ninterface i {\n  @external-id("a")\n  @external-id("b")\n  f: func();\n}\n')).toThrow(
+      /cannot specify @external-id twice[\s\S]*x\.wit:4:4/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { decodeError, withContext } from "../errors.js";
 import {
+  externalIdField,
   type FunctionKind,
   type InterfaceId,
   type PackageId,
@@ -103,7 +104,7 @@ class WitDecoder {
           tag: "function",
           func: withContext(
             () => `failed to decode function from import \`${name}\``,
-            () => this.convertFunction(name, entity.ty, owner),
+            () => this.convertFunction(name, entity, owner),
           ),
         };
         break;
@@ -113,7 +114,7 @@ class WitDecoder {
           tag: "type",
           id: withContext(
             () => `failed to decode type from export \`${name}\``,
-            () => this.registerTypeExport(name, owner, entity.referenced, entity.created),
+            () => this.registerTypeExport(name, owner, entity),
           ),
         };
         break;
@@ -135,7 +136,7 @@ class WitDecoder {
           tag: "function",
           func: withContext(
             () => `failed to decode function from export \`${name}\``,
-            () => this.convertFunction(name, entity.ty, { kind: "world", id: world }),
+            () => this.convertFunction(name, entity, { kind: "world", id: world }),
           ),
         };
         break;
@@ -168,13 +169,13 @@ class WitDecoder {
           this.typeMap.set(entity.created, existing);
         } else {
           if (isLocal) throw decodeError(`instance type export \`${exportName}\` not defined in interface`);
-          const id = this.registerTypeExport(exportName, owner, entity.referenced, entity.created);
+          const id = this.registerTypeExport(exportName, owner, entity);
           model.types.set(exportName, id);
         }
       } else if (entity.k === "func") {
         if (model.functions.has(exportName)) continue;
         if (isLocal) throw decodeError(`instance function export \`${exportName}\` not defined in interface`);
-        model.functions.set(exportName, this.convertFunction(exportName, entity.ty, owner));
+        model.functions.set(exportName, this.convertFunction(exportName, entity, owner));
       } else {
         throw decodeError(`instance type export \`${exportName}\` is not a type`);
       }
@@ -235,13 +236,13 @@ class WitDecoder {
       if (entity.k === "type") {
         const t = withContext(
           () => `failed to register type export '${exportName}'`,
-          () => this.registerTypeExport(exportName, owner, entity.referenced, entity.created),
+          () => this.registerTypeExport(exportName, owner, entity),
         );
         types.set(exportName, t);
       } else if (entity.k === "func") {
         const f = withContext(
           () => `failed to convert function '${exportName}'`,
-          () => this.convertFunction(exportName, entity.ty, owner),
+          () => this.convertFunction(exportName, entity, owner),
         );
         functions.set(exportName, f);
       } else {
@@ -266,7 +267,7 @@ class WitDecoder {
     return [name, id];
   }
 
-  private registerTypeExport(name: string, owner: TypeOwner, referenced: number, created: number): TypeId {
+  private registerTypeExport(name: string, owner: TypeOwner, { referenced, created, externalId }: Extract<Entity, { k: "type" }>): TypeId {
     const prev = this.findAlias(referenced);
     let kind: TypeDefKind;
     if (prev !== undefined) {
@@ -284,7 +285,7 @@ class WitDecoder {
         throw decodeError(`type export \`${name}\` is not a value type or resource`);
       }
     }
-    this.resolve.types.push({ name, kind, docs: undefined, stability: UNKNOWN_STABILITY, owner });
+    this.resolve.types.push({ name, kind, docs: undefined, stability: UNKNOWN_STABILITY, owner, ...externalIdField(externalId) });
     const id = this.resolve.types.length - 1;
     if (kind.tag === "resource") {
       const key = ownerKey(owner);
@@ -302,21 +303,22 @@ class WitDecoder {
    * at the interface it implements; `ns:pkg/iface` names a foreign or package interface; a plain
    * name is an interface defined inline in the world.
    */
-  worldInterface(
-    items: Map<WorldKey, WorldItem>,
-    name: string,
-    entity: { k: "instance"; ty: number; implements?: string },
-    fields: PackageFields,
-  ): void {
+  worldInterface(items: Map<WorldKey, WorldItem>, name: string, entity: Extract<Entity, { k: "instance" }>, fields: PackageFields): void {
     const inst = this.instanceType(entity.ty);
+    const item = (id: InterfaceId): WorldItem => ({
+      tag: "interface",
+      id,
+      stability: UNKNOWN_STABILITY,
+      ...externalIdField(entity.externalId),
+    });
     if (entity.implements !== undefined) {
-      items.set(name, { tag: "interface", id: this.registerImport(entity.implements, inst), stability: UNKNOWN_STABILITY });
+      items.set(name, item(this.registerImport(entity.implements, inst)));
     } else if (name.includes("/")) {
       const iid = this.registerImport(name, inst);
-      items.set(iid, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+      items.set(iid, item(iid));
     } else {
       const [k, iid] = this.registerInterface(name, inst, fields);
-      items.set(k, { tag: "interface", id: iid, stability: UNKNOWN_STABILITY });
+      items.set(k, item(iid));
     }
   }
 
@@ -347,11 +349,11 @@ class WitDecoder {
         case "type":
           imports.set(importName, {
             tag: "type",
-            id: this.registerTypeExport(importName, owner, entity.referenced, entity.created),
+            id: this.registerTypeExport(importName, owner, entity),
           });
           break;
         case "func":
-          imports.set(importName, { tag: "function", func: this.convertFunction(importName, entity.ty, owner) });
+          imports.set(importName, { tag: "function", func: this.convertFunction(importName, entity, owner) });
           break;
         default:
           throw decodeError(`component import \`${importName}\` is not an instance, func, or type`);
@@ -363,7 +365,7 @@ class WitDecoder {
           this.worldInterface(exports, exportName, entity, fields);
           break;
         case "func":
-          exports.set(exportName, { tag: "function", func: this.convertFunction(exportName, entity.ty, owner) });
+          exports.set(exportName, { tag: "function", func: this.convertFunction(exportName, entity, owner) });
           break;
         default:
           throw decodeError(`component export \`${exportName}\` is not an instance or function`);
@@ -380,8 +382,8 @@ class WitDecoder {
     return id;
   }
 
-  private convertFunction(name: string, tyId: number, owner: TypeOwner): WitFunction {
-    const ty = this.entry(tyId);
+  private convertFunction(name: string, entity: Extract<Entity, { k: "func" }>, owner: TypeOwner): WitFunction {
+    const ty = this.entry(entity.ty);
     if (ty.k !== "func") throw decodeError(`\`${name}\` is not a function type`);
     const params = withContext(
       () => "failed to convert params",
@@ -416,7 +418,7 @@ class WitDecoder {
       default:
         throw decodeError(`invalid function name \`${name}\``);
     }
-    return { name, kind, params, result, docs: undefined, stability: UNKNOWN_STABILITY };
+    return { name, kind, params, result, docs: undefined, stability: UNKNOWN_STABILITY, ...externalIdField(entity.externalId) };
   }
 
   private convertValType(ty: ValType): Type {

@@ -105,7 +105,7 @@ class InterfaceEncoder {
       .sort((a, b) => a.key - b.key || a.i - b.i);
     for (const { name, func } of funcs) {
       const ty = this.encodeFuncType(func);
-      (this.ty as TypeDeclBuilder).func(false, name, ty);
+      (this.ty as TypeDeclBuilder).func(false, name, ty, func.externalId);
     }
     return this.addInstanceType(this.popInstance(), iface);
   }
@@ -266,7 +266,9 @@ class InterfaceEncoder {
       case "resource": {
         const name = def.name;
         if (name === undefined) throw encodeError("resources must be named");
-        const index = this.ty ? this.ty.typeSubResource(false, name) : this.outer.typeSubResource(this.importTypes, name);
+        const index = this.ty
+          ? this.ty.typeSubResource(false, name, def.externalId)
+          : this.outer.typeSubResource(this.importTypes, name, def.externalId);
         this.typeMap.set(ty, index);
         return { index };
       }
@@ -288,7 +290,9 @@ class InterfaceEncoder {
         const prim = encoded.prim;
         index = this.target.defineType(new Uint8Array([PRIM_BYTES[prim] as number]));
       }
-      index = this.ty ? this.ty.typeEq(false, def.name, index) : this.outer.typeEq(this.importTypes, def.name, index);
+      index = this.ty
+        ? this.ty.typeEq(false, def.name, index, def.externalId)
+        : this.outer.typeEq(this.importTypes, def.name, index, def.externalId);
       encoded = { index };
     }
     if ("index" in encoded) this.typeMap.set(ty, encoded.index);
@@ -338,13 +342,13 @@ export function encodeWorld(resolve: Resolve, worldId: WorldId): TypeDeclBuilder
         const idx = encoder.encodeInstance(item.id);
         // A label naming a named interface is an `implements` import/export.
         const implementsId = typeof key === "string" ? resolve.idOf(item.id) : undefined;
-        encoder.outer.instance(isImport, name, idx, implementsId);
+        encoder.outer.instance(isImport, name, idx, { implements: implementsId, externalId: item.externalId });
         return;
       }
       case "function": {
         encoder.interface = undefined;
         const idx = encoder.encodeFuncType(item.func);
-        encoder.outer.func(isImport, name, idx);
+        encoder.outer.func(isImport, name, idx, item.func.externalId);
         return;
       }
       case "type":

@@ -1,5 +1,13 @@
 import { ByteWriter } from "./writer.js";
 
+/** The name options of an import/export name that WIT carries. */
+export interface NameOptions {
+  /** `(implements "ns:pkg/iface")`: a plain name standing for that interface. */
+  implements?: string | undefined;
+  /** `(external-id "…")`: WIT's `@external-id`. */
+  externalId?: string | undefined;
+}
+
 /**
  * Builds an instance type (`0x42`) or component type (`0x41`) declaration list, tracking
  * the type and instance index spaces the declarations create.
@@ -12,10 +20,18 @@ export class TypeDeclBuilder {
 
   constructor(readonly kind: "instance" | "component") {}
 
-  private name(name: string, implementsId?: string): void {
-    if (implementsId === undefined) this.decls.byte(0x00).string(name);
-    // `02 name vec(attr)`, attribute `00 interfacename`: `(implements "ns:pkg/iface")`.
-    else this.decls.byte(0x02).string(name).u32(1).byte(0x00).string(implementsId);
+  private name(name: string, options: NameOptions = {}): void {
+    // `00 name`, or `02 name vec(option)` with options in tag order: `00 implements`,
+    // `02 external-id` (as wasm-encoder's ComponentExternName).
+    const opts: Array<[number, string]> = [];
+    if (options.implements !== undefined) opts.push([0x00, options.implements]);
+    if (options.externalId !== undefined) opts.push([0x02, options.externalId]);
+    if (opts.length === 0) {
+      this.decls.byte(0x00).string(name);
+      return;
+    }
+    this.decls.byte(0x02).string(name).u32(opts.length);
+    for (const [tag, value] of opts) this.decls.byte(tag).string(value);
   }
 
   /** A type definition (`deftype` bytes); returns its index. */
@@ -39,32 +55,32 @@ export class TypeDeclBuilder {
     return this.typeCount++;
   }
 
-  private decl(isImport: boolean, name: string, implementsId?: string): void {
+  private decl(isImport: boolean, name: string, options?: NameOptions): void {
     if (isImport && this.kind !== "component") throw new Error("instance types cannot import");
     this.decls.byte(isImport ? 0x03 : 0x04);
-    this.name(name, implementsId);
+    this.name(name, options);
     this.count++;
   }
 
-  typeEq(isImport: boolean, name: string, index: number): number {
-    this.decl(isImport, name);
+  typeEq(isImport: boolean, name: string, index: number, externalId?: string): number {
+    this.decl(isImport, name, { externalId });
     this.decls.byte(0x03).byte(0x00).u32(index);
     return this.typeCount++;
   }
 
-  typeSubResource(isImport: boolean, name: string): number {
-    this.decl(isImport, name);
+  typeSubResource(isImport: boolean, name: string, externalId?: string): number {
+    this.decl(isImport, name, { externalId });
     this.decls.byte(0x03).byte(0x01);
     return this.typeCount++;
   }
 
-  func(isImport: boolean, name: string, typeIndex: number): void {
-    this.decl(isImport, name);
+  func(isImport: boolean, name: string, typeIndex: number, externalId?: string): void {
+    this.decl(isImport, name, { externalId });
     this.decls.byte(0x01).u32(typeIndex);
   }
 
-  instance(isImport: boolean, name: string, typeIndex: number, implementsId?: string): number {
-    this.decl(isImport, name, implementsId);
+  instance(isImport: boolean, name: string, typeIndex: number, options?: NameOptions): number {
+    this.decl(isImport, name, options);
     this.decls.byte(0x05).u32(typeIndex);
     return this.instanceCount++;
   }

@@ -28,13 +28,17 @@ export type DefinedType =
   | { k: "stream"; t: ValType | undefined }
   | { k: "map"; key: ValType; value: ValType };
 
-export type Entity =
+export type Entity = (
   | { k: "type"; referenced: number; created: number }
   | { k: "func"; ty: number }
   | { k: "instance"; ty: number; implements?: string }
   | { k: "component"; ty: number }
   | { k: "module" }
-  | { k: "value" };
+  | { k: "value" }
+) & {
+  /** The `(external-id "…")` option of the name this entity was imported or exported under. */
+  externalId?: string;
+};
 
 export type TypeEntry =
   | { k: "defined"; d: DefinedType }
@@ -244,10 +248,13 @@ function readFuncType(r: ByteReader, scope: Scope, async: boolean): TypeEntry {
   return { k: "func", async, params, result };
 }
 
-/** An import/export name with the name options WIT uses (`(implements "ns:pkg/iface")`). */
+/** An import/export name with the name options WIT carries. */
 export interface ExternName {
   name: string;
+  /** `(implements "ns:pkg/iface")`. */
   implements?: string;
+  /** `(external-id "…")`, WIT's `@external-id`. */
+  externalId?: string;
 }
 
 /**
@@ -260,16 +267,16 @@ export function readExternName(r: ByteReader): ExternName {
   if (tag === 0x02) {
     const name = r.string();
     const n = r.count();
-    let implementsName: string | undefined;
+    const out: ExternName = { name };
     for (let i = 0; i < n; i++) {
       const at = r.offset;
       const attr = r.byte();
-      if (attr === 0x00) implementsName = r.string();
+      if (attr === 0x00) out.implements = r.string();
       else if (attr === 0x01) failAt(r, at, `the \`versionsuffix\` option of name \`${name}\` is not supported`);
-      else if (attr === 0x02) r.string();
+      else if (attr === 0x02) out.externalId = r.string();
       else failAt(r, at, `invalid name option 0x${attr.toString(16)} of name \`${name}\``);
     }
-    return implementsName === undefined ? { name } : { name, implements: implementsName };
+    return out;
   }
   r.fail(`invalid leading byte (0x${tag.toString(16)}) for component external name`);
 }
@@ -285,6 +292,7 @@ export function namedEntity(r: ByteReader, name: ExternName, entity: Entity): En
     if (entity.k !== "instance") r.fail(`\`${name.name}\` has an \`implements\` option but is not an instance`);
     entity.implements = name.implements;
   }
+  if (name.externalId !== undefined) entity.externalId = name.externalId;
   return entity;
 }
 

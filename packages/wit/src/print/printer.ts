@@ -1,5 +1,6 @@
 import {
   functionResource,
+  itemExternalId,
   isAsync,
   type InterfaceId,
   type PackageId,
@@ -125,7 +126,7 @@ export class WitPrinter {
     for (const func of freestanding) {
       this.newItem();
       this.docs(func.docs);
-      this.stability(func.stability);
+      this.stability(func.stability, func.externalId);
       this.line(`${this.name(func.name)}: ${this.func(func)};`);
     }
   }
@@ -138,7 +139,7 @@ export class WitPrinter {
 
   private types(owner: TypeOwner, types: Array<[string, TypeId]>, resourceFuncs: Map<TypeId, WitFunction[]>): void {
     const toDeclare: TypeId[] = [];
-    const toImport: Array<{ owner: InterfaceId; stability: Stability; names: Array<[string, string]> }> = [];
+    const toImport: Array<{ owner: InterfaceId; ty: TypeDef; names: Array<[string, string]> }> = [];
     for (const [name, id] of types) {
       const ty = this.resolve.type(id);
       if (ty.kind.tag === "type" && typeof ty.kind.ty === "number") {
@@ -148,10 +149,16 @@ export class WitPrinter {
           const otherName = other.name;
           if (otherName === undefined) throw new Error("cannot import unnamed type");
           const last = toImport[toImport.length - 1];
-          if (last && last.owner === other.owner.id && stabilityText(last.stability) === stabilityText(ty.stability)) {
+          // One `use` per run of names from one interface with the same attributes.
+          if (
+            last &&
+            last.owner === other.owner.id &&
+            stabilityText(last.ty.stability) === stabilityText(ty.stability) &&
+            last.ty.externalId === ty.externalId
+          ) {
             last.names.push([name, otherName]);
           } else {
-            toImport.push({ owner: other.owner.id, stability: ty.stability, names: [[name, otherName]] });
+            toImport.push({ owner: other.owner.id, ty, names: [[name, otherName]] });
           }
           continue;
         }
@@ -161,7 +168,7 @@ export class WitPrinter {
     const myPkg = this.ownerPackage(owner);
     for (const use of toImport) {
       this.anyItems = true;
-      this.stability(use.stability);
+      this.stability(use.ty.stability, use.ty.externalId);
       const names = use.names
         .map(([mine, other]) => (mine === other ? this.name(mine) : `${this.name(other)} as ${this.name(mine)}`))
         .join(", ");
@@ -171,7 +178,7 @@ export class WitPrinter {
       this.newItem();
       const ty = this.resolve.type(id);
       this.docs(ty.docs);
-      this.stability(ty.stability);
+      this.stability(ty.stability, ty.externalId);
       if (ty.kind.tag === "resource") this.resource(id, resourceFuncs.get(id) ?? []);
       else this.declare(ty);
     }
@@ -188,7 +195,7 @@ export class WitPrinter {
     this.indent += "  ";
     for (const func of funcs) {
       this.docs(func.docs);
-      this.stability(func.stability);
+      this.stability(func.stability, func.externalId);
       let prefix = "";
       const item = func.name.slice(func.name.indexOf(".") + 1);
       if (func.kind.tag === "method" || func.kind.tag === "async-method") prefix = `${this.name(item)}: `;
@@ -265,7 +272,7 @@ export class WitPrinter {
     } else if (item.tag === "interface") {
       this.docs(item.docs);
     }
-    this.stability(worldItemStability(item, this.resolve));
+    this.stability(worldItemStability(item, this.resolve), itemExternalId(item, this.resolve.types));
     if (typeof key === "string") {
       const label = `${desc} ${this.name(key)}: `;
       if (item.tag === "interface") {
@@ -425,10 +432,11 @@ export class WitPrinter {
     for (const line of docs.split("\n")) this.line(line === "" ? "///" : `/// ${line}`);
   }
 
-  private stability(stability: Stability): void {
+  /** The `@since`/`@unstable`/`@deprecated` lines, then `@external-id`, as wit-parser prints them. */
+  private stability(stability: Stability, externalId?: string): void {
     const text = stabilityText(stability);
-    if (text === "") return;
-    for (const line of text.split("\n")) this.line(line);
+    if (text !== "") for (const line of text.split("\n")) this.line(line);
+    if (externalId !== undefined) this.line(`@external-id("${externalIdLiteral(externalId)}")`);
   }
 }
 
@@ -483,4 +491,21 @@ export function printWitFiles(resolve: Resolve, root: PackageId, options: { docs
     files.set(`deps/${depDirName(resolve, id)}/package.wit`, printPackage(resolve, id, options));
   });
   return files;
+}
+
+/** Characters an `@external-id` string prints as they are; others are escaped (as wit-parser). */
+const PLAIN_ID_CHAR = /^[A-Za-z0-9\-_./: ]$/;
+
+function externalIdLiteral(id: string): string {
+  let out = "";
+  for (const c of id) {
+    if (PLAIN_ID_CHAR.test(c)) out += c;
+    else if (c === "\\") out += "\\\\";
+    else if (c === '"') out += '\\"';
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else out += `\\u{${(c.codePointAt(0) as number).toString(16)}}`;
+  }
+  return out;
 }

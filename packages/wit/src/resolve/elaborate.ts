@@ -1,6 +1,7 @@
 import { resolveError, type Span } from "../errors.js";
 import {
   cloneKind,
+  externalIdField,
   functionResource,
   type InterfaceId,
   type Stability,
@@ -41,17 +42,16 @@ function stableSortEntries(resolve: Resolve, entries: Array<[WorldKey, WorldItem
 
 type InterfaceItem = Extract<WorldItem, { tag: "interface" }>;
 
-function elaborateImport(
-  resolve: Resolve,
-  imports: Map<WorldKey, WorldItem>,
-  key: WorldKey,
-  id: InterfaceId,
-  stability: Stability,
-  docs?: string,
-): void {
+/**
+ * Adds an interface import after the imports it depends on. The item keeps its own docs and
+ * external-id; the dependencies added for it carry only its stability.
+ */
+function elaborateImport(resolve: Resolve, imports: Map<WorldKey, WorldItem>, key: WorldKey, item: InterfaceItem): void {
   if (imports.has(key)) return;
-  for (const dep of resolve.interfaceDirectDeps(id)) elaborateImport(resolve, imports, dep, dep, stability);
-  imports.set(key, docs === undefined ? { tag: "interface", id, stability } : { tag: "interface", id, stability, docs });
+  for (const dep of resolve.interfaceDirectDeps(item.id)) {
+    elaborateImport(resolve, imports, dep, { tag: "interface", id: dep, stability: item.stability });
+  }
+  imports.set(key, item);
 }
 
 /**
@@ -65,14 +65,15 @@ export function elaborateWorld(resolve: Resolve, worldId: WorldId, span?: Span):
   for (const [key, item] of stableSortEntries(resolve, [...world.imports])) {
     switch (item.tag) {
       case "interface":
-        elaborateImport(resolve, newImports, key, item.id, item.stability, item.docs);
+        elaborateImport(resolve, newImports, key, item);
         break;
       case "function":
         newImports.set(key, item);
         break;
       case "type": {
         const dep = resolve.typeInterfaceDep(item.id);
-        if (dep !== undefined) elaborateImport(resolve, newImports, dep, dep, resolve.type(item.id).stability);
+        if (dep !== undefined)
+          elaborateImport(resolve, newImports, dep, { tag: "interface", id: dep, stability: resolve.type(item.id).stability });
         newImports.set(key, item);
         break;
       }
@@ -93,9 +94,9 @@ export function elaborateWorld(resolve: Resolve, worldId: WorldId, span?: Span):
     if (newExports.has(key)) return add;
     if (!add && requiredImports.has(item.id)) return true;
     for (const dep of resolve.interfaceDirectDeps(item.id)) {
-      // A dependency inherits the dependent's stability (not its docs); it is satisfied by
-      // an export only when that interface is exported under its own (unnamed) key.
-      const depItem: InterfaceItem = { tag: "interface", id: dep, stability: item.stability };
+      // A dependency inherits the dependent's stability and external-id (not its docs), as
+      // upstream; it is satisfied by an export only when exported under its own (unnamed) key.
+      const depItem: InterfaceItem = { tag: "interface", id: dep, stability: item.stability, ...externalIdField(item.externalId) };
       if (!addExport(dep, depItem, add && exportInterfaces.has(dep))) return false;
     }
     if (add) {
@@ -143,7 +144,8 @@ export class Cloner {
         return { tag: "function", func: func as typeof item.func };
       }
       case "interface":
-        return { tag: "interface", id: this.interface(item.id), stability: item.stability };
+        // Everything but the id carries over: stability, docs and external-id.
+        return { ...item, id: this.interface(item.id) };
     }
   }
 

@@ -39,6 +39,7 @@ export function resolveToJson(resolve: Resolve): unknown {
       owner: owner(t.owner),
       ...docs(t.docs),
       ...stability(t.stability),
+      ...externalId(t.externalId),
     })),
     packages: resolve.packages.map((p) => ({
       name: packageNameString(p.name),
@@ -58,7 +59,7 @@ function worldItems(items: Map<WorldKey, WorldItem>): Record<string, unknown> {
   for (const [k, item] of items) {
     switch (item.tag) {
       case "interface":
-        out[worldKey(k)] = { interface: { id: item.id, ...stability(item.stability) } };
+        out[worldKey(k)] = { interface: { id: item.id, ...stability(item.stability), ...externalId(item.externalId) } };
         break;
       case "function":
         out[worldKey(k)] = { function: func(item.func) };
@@ -113,7 +114,13 @@ function func(f: WitFunction): unknown {
     ...(f.result === undefined ? {} : { result: f.result }),
     ...docs(f.docs),
     ...stability(f.stability),
+    ...externalId(f.externalId),
   };
+}
+
+/** serde's `external_id`, left out when there is none. */
+function externalId(id: string | undefined): Record<string, unknown> {
+  return id === undefined ? {} : { external_id: id };
 }
 
 function kind(k: TypeDefKind): unknown {

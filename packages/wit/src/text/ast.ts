@@ -18,7 +18,8 @@ export interface DocsAst {
 export type Attribute =
   | { kind: "since"; span: Span; version: SemVer }
   | { kind: "unstable"; span: Span; feature: Id }
-  | { kind: "deprecated"; span: Span; version: SemVer };
+  | { kind: "deprecated"; span: Span; version: SemVer }
+  | { kind: "external-id"; span: Span; id: string };
 
 export interface PackageNameAst {
   docs: DocsAst;

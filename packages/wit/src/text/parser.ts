@@ -662,6 +662,13 @@ class Parser {
           out.push({ kind: "unstable", span: id.span, feature });
           break;
         }
+        case "external-id": {
+          t.expect(T.LeftParen);
+          const literal = t.expect(T.StringLiteral);
+          t.expect(T.RightParen);
+          out.push({ kind: "external-id", span: id.span, id: t.stringLiteral(literal) });
+          break;
+        }
         default:
           throw syntaxError(`unknown attribute \`${id.name}\``, id.span);
       }

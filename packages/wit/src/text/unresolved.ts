@@ -5,6 +5,7 @@ import {
   type InterfaceId,
   NO_OWNER,
   type PackageName,
+  externalIdField,
   packageNameString,
   type Stability,
   type Type,
@@ -301,6 +302,7 @@ export class AstResolver {
     for (const id of ifaceOrder) {
       const [iface, i] = ifaceAst.get(id) as [Extract<AstItem, { kind: "interface" }>["iface"], number];
       this.curFile = i;
+      rejectExternalId(iface.attributes, "an interface definition");
       this.resolveInterface(id, iface.items, iface.docs, iface.attributes);
     }
     for (const id of worldOrder) {
@@ -503,6 +505,7 @@ export class AstResolver {
             kind: { tag: "unknown" },
             name: n.name.name,
             owner: { kind: "interface", id: iface },
+            ...externalIdField(externalId(attrs)),
           });
           this.unknownTypeSpans.push(n.name.span);
           this.typeSpans.push(n.name.span);
@@ -521,6 +524,7 @@ export class AstResolver {
   private resolveWorld(worldId: WorldId, world: WorldAst): void {
     const w = this.worlds[worldId] as World;
     w.docs = docsText(world.docs);
+    rejectExternalId(world.attributes, "a world definition");
     w.stability = this.stability(world.attributes);
     const typeItems: Array<{ kind: "use"; use: UseAst } | { kind: "def"; def: TypeDefAst }> = [];
     for (const item of world.items) {
@@ -599,7 +603,7 @@ export class AstResolver {
         const id = this.allocInterface(extern.id.span);
         this.resolveInterface(id, extern.items, docs, attrs);
         this.typeLookup = prev;
-        return { tag: "interface", id, stability: (this.interfaces[id] as Interface).stability };
+        return { tag: "interface", id, stability: (this.interfaces[id] as Interface).stability, ...externalIdField(externalId(attrs)) };
       }
       case "path":
       case "named-path": {
@@ -607,7 +611,8 @@ export class AstResolver {
         const [ref, name, span] = this.resolveAstItemPath(extern.path);
         const id = this.extractInterface(ref, name, span);
         const text = docsText(docs);
-        return text === undefined ? { tag: "interface", id, stability } : { tag: "interface", id, stability, docs: text };
+        const ext = externalIdField(externalId(attrs));
+        return text === undefined ? { tag: "interface", id, stability, ...ext } : { tag: "interface", id, stability, docs: text, ...ext };
       }
       case "func": {
         const func = this.resolveFunction(
@@ -697,7 +702,7 @@ export class AstResolver {
       const docs = docsText(def.docs);
       const stability = this.stability(def.attributes);
       const kind = this.resolveTypeDef(def.ty, stability);
-      const id = this.allocType({ docs, stability, kind, name: def.name.name, owner });
+      const id = this.allocType({ docs, stability, kind, name: def.name.name, owner, ...externalIdField(externalId(def.attributes)) });
       this.typeSpans.push(def.name.span);
       this.defineName(def.name, { type: id });
     }
@@ -707,6 +712,7 @@ export class AstResolver {
     const [ref, name, span] = this.resolveAstItemPath(u.from);
     const from = this.extractInterface(ref, name, span);
     const stability = this.stability(u.attributes);
+    const ext = externalIdField(externalId(u.attributes));
     for (const n of u.names) {
       const lookup = this.interfaceTypes[from] as Map<string, [TypeOrItem, Span]>;
       const found = lookup.get(n.name.name);
@@ -721,12 +727,14 @@ export class AstResolver {
         kind: { tag: "type", ty: entry.type },
         name: local.name,
         owner,
+        ...ext,
       });
       this.defineName(local, { type: id });
     }
   }
 
   private resolveInclude(worldId: WorldId, include: IncludeAst): void {
+    rejectExternalId(include.attributes, "an `include`");
     const stability = this.stability(include.attributes);
     const [ref, name, span] = this.resolveAstItemPath(include.from);
     if (ref.kind !== "world") throw syntaxError(`name \`${name}\` is defined as an interface, not a world`, span);
@@ -765,7 +773,7 @@ export class AstResolver {
     const stability = this.stability(attrs);
     const params = this.resolveParams(func.params, kind, func.span);
     const result = this.resolveResult(func.result, kind);
-    return { docs: docText, stability, name, kind, params, result };
+    return { docs: docText, stability, name, kind, params, result, ...externalIdField(externalId(attrs)) };
   }
 
   private resolveAstItemPath(path: UsePath): [ItemRef, string, Span] {
@@ -954,7 +962,9 @@ export class AstResolver {
     return id;
   }
 
-  private stability(attrs: Attribute[]): Stability {
+  private stability(all: Attribute[]): Stability {
+    // `@external-id` is kept apart (see `externalId`); it does not take part in stability.
+    const attrs = all.filter((a) => a.kind !== "external-id");
     if (attrs.length === 0) return UNKNOWN_STABILITY;
     const [a, b] = attrs;
     if (attrs.length === 1 && a) {
@@ -1047,4 +1057,28 @@ function collectDeps(ty: TypeAst, deps: Id[]): void {
       if (ty.ty) collectDeps(ty.ty, deps);
       return;
   }
+}
+
+/** The `@external-id("…")` among an item's attributes (wit-parser's `external_id`). */
+function externalId(attrs: Attribute[]): string | undefined {
+  let found: string | undefined;
+  for (const a of attrs) {
+    if (a.kind !== "external-id") continue;
+    if (found !== undefined) throw syntaxError("cannot specify @external-id twice", a.span);
+    found = a.id;
+  }
+  return found;
+}
+
+/**
+ * wit-parser accepts `@external-id` on interface and world definitions and on `include` but
+ * keeps it nowhere; rather than drop it silently, such a use is an error at the attribute.
+ */
+function rejectExternalId(attrs: Attribute[], where: string): void {
+  const found = attrs.find((a) => a.kind === "external-id");
+  if (found)
+    throw syntaxError(
+      `\`@external-id\` on ${where} would be lost: it is kept only on imports, exports, types, \`use\` and functions`,
+      found.span,
+    );
 }
