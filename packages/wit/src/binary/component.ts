@@ -153,8 +153,9 @@ function readComponentBody(
         scope.values += r.u32();
         break;
       default:
-        // Sections added after this reader was written are skipped.
-        break;
+        // A section this reader does not know could hold imports, exports or types; skipping
+        // it would decode a partial world without a word.
+        throw new ByteReader(bytes, sectionStart, sectionEnd).fail(`unknown component section id ${id}`);
     }
   }
   return { imports, exports };

@@ -178,14 +178,29 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/**
+ * Docs or stability in the `package-docs` section for an item the package does not have:
+ * an error (as wit-parser's `PackageMetadata::inject`), never a silent skip.
+ */
+function missing(what: string, name: string): never {
+  throw decodeError(`invalid \`${PACKAGE_DOCS}\` custom section: missing ${what} ${JSON.stringify(name)}`);
+}
+
 function injectType(resolve: Resolve, id: TypeId, data: Record<string, unknown>): void {
   const ty = resolve.type(id);
   const items = obj(data.items);
   const k = ty.kind;
-  const list = k.tag === "record" ? k.fields : k.tag === "flags" ? k.flags : k.tag === "variant" || k.tag === "enum" ? k.cases : [];
-  for (const item of list) {
-    const d = str(items[item.name]);
-    if (d !== undefined) item.docs = d;
+  const names = Object.keys(items);
+  if (names.length > 0) {
+    const list =
+      k.tag === "record" ? k.fields : k.tag === "flags" ? k.flags : k.tag === "variant" || k.tag === "enum" ? k.cases : undefined;
+    if (list === undefined) throw decodeError(`invalid \`${PACKAGE_DOCS}\` custom section: 'items' for ${k.tag} type \`${ty.name}\``);
+    const known = new Set(list.map((item) => item.name));
+    for (const name of names) if (!known.has(name)) missing(`item of type \`${ty.name}\``, name);
+    for (const item of list) {
+      const d = str(items[item.name]);
+      if (d !== undefined) item.docs = d;
+    }
   }
   const docs = str(data.docs);
   if (docs !== undefined) ty.docs = docs;
@@ -206,11 +221,13 @@ function injectInterface(resolve: Resolve, id: InterfaceId, data: Record<string,
   const iface = resolve.iface(id);
   for (const [name, t] of Object.entries(obj(data.types))) {
     const tid = iface.types.get(name);
-    if (tid !== undefined) injectType(resolve, tid, obj(t));
+    if (tid === undefined) missing("type", name);
+    injectType(resolve, tid, obj(t));
   }
   for (const [name, f] of Object.entries(obj(data.funcs))) {
     const func = iface.functions.get(name);
-    if (func) injectFunc(func, f);
+    if (func === undefined) missing("func", name);
+    injectFunc(func, f);
   }
   const docs = str(data.docs);
   if (docs !== undefined) iface.docs = docs;
@@ -222,7 +239,7 @@ function injectWorld(resolve: Resolve, id: WorldId, data: Record<string, unknown
   const named = (entries: Record<string, unknown>, onlyExport: boolean) => {
     for (const [name, d] of Object.entries(entries)) {
       const item = onlyExport ? world.exports.get(name) : (world.imports.get(name) ?? world.exports.get(name));
-      if (item?.tag !== "interface") continue;
+      if (item?.tag !== "interface") missing("interface", name);
       const m = obj(d);
       item.stability = parseStability(m.stability);
       injectInterface(resolve, item.id, m);
@@ -232,7 +249,8 @@ function injectWorld(resolve: Resolve, id: WorldId, data: Record<string, unknown
   named(obj(data.interface_exports), true);
   for (const [name, d] of Object.entries(obj(data.types))) {
     const item = world.imports.get(name);
-    if (item?.tag === "type") injectType(resolve, item.id, obj(d));
+    if (item?.tag !== "type") missing("type", name);
+    injectType(resolve, item.id, obj(d));
   }
   const byName = (items: Map<WorldKey, WorldItem>) => {
     const map = new Map<string, Extract<WorldItem, { tag: "interface" }>>();
@@ -241,26 +259,26 @@ function injectWorld(resolve: Resolve, id: WorldId, data: Record<string, unknown
   };
   const importsByName = byName(world.imports);
   const exportsByName = byName(world.exports);
+  const byKey = (map: Map<string, Extract<WorldItem, { tag: "interface" }>>, name: string) => map.get(name) ?? missing("interface", name);
   for (const [name, s] of Object.entries(obj(data.interface_import_stability))) {
-    const item = importsByName.get(name);
-    if (item) item.stability = parseStability(s);
+    byKey(importsByName, name).stability = parseStability(s);
   }
   for (const [name, s] of Object.entries(obj(data.interface_export_stability))) {
-    const item = exportsByName.get(name);
-    if (item) item.stability = parseStability(s);
+    byKey(exportsByName, name).stability = parseStability(s);
   }
   for (const [name, d] of Object.entries(obj(data.interface_import_docs))) {
-    const item = importsByName.get(name);
-    if (item && typeof d === "string") item.docs = d;
+    const item = byKey(importsByName, name);
+    if (typeof d === "string") item.docs = d;
   }
   for (const [name, d] of Object.entries(obj(data.interface_export_docs))) {
-    const item = exportsByName.get(name);
-    if (item && typeof d === "string") item.docs = d;
+    const item = byKey(exportsByName, name);
+    if (typeof d === "string") item.docs = d;
   }
   const funcs = (entries: Record<string, unknown>, onlyExport: boolean) => {
     for (const [name, d] of Object.entries(entries)) {
       const item = onlyExport ? world.exports.get(name) : (world.imports.get(name) ?? world.exports.get(name));
-      if (item?.tag === "function") injectFunc(item.func, d);
+      if (item?.tag !== "function") missing("func", name);
+      injectFunc(item.func, d);
     }
   };
   funcs(obj(data.funcs), false);
@@ -289,11 +307,13 @@ export function injectPackageDocs(resolve: Resolve, pkg: PackageId, data: Uint8A
   const p = resolve.pkg(target);
   for (const [name, w] of Object.entries(obj(meta.worlds))) {
     const id = p.worlds.get(name);
-    if (id !== undefined) injectWorld(resolve, id, obj(w));
+    if (id === undefined) missing("world", name);
+    injectWorld(resolve, id, obj(w));
   }
   for (const [name, i] of Object.entries(obj(meta.interfaces))) {
     const id = p.interfaces.get(name);
-    if (id !== undefined) injectInterface(resolve, id, obj(i));
+    if (id === undefined) missing("interface", name);
+    injectInterface(resolve, id, obj(i));
   }
   const docs = str(meta.docs);
   if (docs !== undefined) p.docs = docs;
