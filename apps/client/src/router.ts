@@ -10,7 +10,7 @@ export interface RouterOptions {
   logger: Logger;
   transport: TransportDefaults;
   env: Readonly<Record<string, string | undefined>>;
-  /** Directory relative paths in the config are resolved against (the config file's). */
+  /** Directory relative paths in the config are resolved against (the config file's), unless a table says otherwise (`dirs`). */
   configDir: string;
 }
 
@@ -89,14 +89,16 @@ export class Router {
         details: { registry, protocol, known },
       });
     }
+    const rc = registryConfig(this.options.config, registry);
     return await factory.create({
       registry,
-      backendConfig: registryConfig(this.options.config, registry).backends[protocol],
+      backendConfig: rc.backends[protocol],
       protocolMetadata,
       logger: this.options.logger,
       transport: this.options.transport,
       env: this.options.env,
-      cwd: this.options.configDir,
+      // A table from a project's wkg.toml is relative to that file, not to the user's config.
+      cwd: rc.dirs?.[protocol] ?? this.options.configDir,
     });
   }
 

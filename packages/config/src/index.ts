@@ -1,6 +1,8 @@
 export type { Config, ConfigSource, LoadedConfig, RegistryConfig, RegistryMapping } from "./types.js";
 export { emptyConfig } from "./types.js";
-export { parseConfig } from "./parse.js";
+export { CONFIG_KEYS, parseConfig } from "./parse.js";
+export { parseProjectConfig } from "./project.js";
+export { isSecretKey } from "./secrets.js";
 export type { ParsedConfig } from "./parse.js";
 export { mergeConfig } from "./merge.js";
 export { defaultBackend, registryConfig, resolveRegistry } from "./resolve.js";

@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { WkgError, registerSecret } from "@wasm-pkg/common";
 import { builtinConfig } from "./defaults.js";
 import { mergeConfig } from "./merge.js";
-import { parseConfig } from "./parse.js";
+import { type ParsedConfig, parseConfig } from "./parse.js";
+import { parseProjectConfig } from "./project.js";
+import { SECRET_KEYS } from "./secrets.js";
 import { globalConfigPath } from "./paths.js";
 import type { Config, ConfigSource, LoadedConfig } from "./types.js";
 
@@ -11,40 +14,62 @@ export interface LoadConfigOptions {
   configFile?: string;
   env?: Readonly<Record<string, string | undefined>>;
   platform?: NodeJS.Platform;
+  /**
+   * A project's `wkg.toml`: its registry tables are layered over the user's config (the file
+   * must exist). Relative paths in its backend tables are relative to it.
+   */
+  projectFile?: string;
 }
 
 /**
- * Load the effective config: built-in namespace fallbacks, then exactly one file — the
+ * Load the effective config: built-in namespace fallbacks, then exactly one user file — the
  * `--config`/`WKG_CONFIG_FILE` file when given (it must exist), else the global file if it
- * exists. Unlike upstream, an explicit file keeps the built-in `wasi`/`ba` fallbacks: they
- * only apply after everything the file says, so they can never override it, and a file
- * written for one machine keeps resolving `wasi:*` on another.
+ * exists — then the project's `wkg.toml` registry tables, when given. Unlike upstream, an
+ * explicit file keeps the built-in `wasi`/`ba` fallbacks: they only apply after everything the
+ * files say, so they can never override them, and a file written for one machine keeps
+ * resolving `wasi:*` on another.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const explicit = options.configFile ?? (env.WKG_CONFIG_FILE || undefined);
   const path = explicit ?? globalConfigPath(env, options.platform);
   const builtin: ConfigSource = { kind: "built-in" };
-  let config = builtinConfig();
-  const sources: Record<string, ConfigSource> = {};
-  for (const ns of Object.keys(config.fallbacks)) sources[`fallbacks.${ns}`] = builtin;
-  const layers: ConfigSource[] = [builtin];
+  const loaded: LoadedConfig = { config: builtinConfig(), sources: {}, layers: [builtin], shadowed: {}, path };
+  for (const ns of Object.keys(loaded.config.fallbacks)) loaded.sources[`fallbacks.${ns}`] = builtin;
 
   if (path) {
     const text = await readConfigText(path, explicit !== undefined);
-    if (text !== undefined) {
-      const parsed = parseConfig(text, path);
-      const source: ConfigSource = { kind: "file", path };
-      for (const key of parsed.keys) sources[key] = source;
-      layers.push(source);
-      registerConfigSecrets(parsed.config);
-      config = mergeConfig(config, parsed.config);
+    if (text !== undefined) applyLayer(loaded, parseConfig(text, path), { kind: "file", path });
+  }
+  if (options.projectFile) {
+    const file = options.projectFile;
+    const text = await readConfigText(file, true, "the project's wkg.toml is read from the current directory or the nearest parent");
+    const parsed = parseProjectConfig(text as string, file);
+    if (parsed.keys.length) {
+      for (const rc of Object.values(parsed.config.registries)) {
+        for (const [backend, table] of Object.entries(rc.backends)) {
+          if (Object.keys(table).length) rc.dirs = { ...rc.dirs, [backend]: dirname(resolve(file)) };
+        }
+      }
+      applyLayer(loaded, parsed, { kind: "project", path: file });
     }
   }
-  return { config, sources, layers, path };
+  return loaded;
 }
 
-async function readConfigText(path: string, required: boolean): Promise<string | undefined> {
+/** Merge one layer over the loaded config, recording where each key now comes from. */
+function applyLayer(loaded: LoadedConfig, parsed: ParsedConfig, source: ConfigSource): void {
+  for (const key of parsed.keys) {
+    const previous = loaded.sources[key];
+    if (previous && previous !== source) loaded.shadowed[key] = [...(loaded.shadowed[key] ?? []), previous];
+    loaded.sources[key] = source;
+  }
+  loaded.layers.push(source);
+  registerConfigSecrets(parsed.config);
+  loaded.config = mergeConfig(loaded.config, parsed.config);
+}
+
+async function readConfigText(path: string, required: boolean, hint?: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
@@ -52,14 +77,12 @@ async function readConfigText(path: string, required: boolean): Promise<string |
     if (code === "ENOENT" && !required) return undefined;
     if (code === "ENOENT") {
       throw new WkgError("CONFIG_IO", `config file ${path} does not exist`, {
-        hint: "create it with `wkg config --edit`, or unset --config / WKG_CONFIG_FILE",
+        hint: hint ?? "create it with `wkg config --edit`, or unset --config / WKG_CONFIG_FILE",
       });
     }
     throw new WkgError("CONFIG_IO", `error reading config file ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
-
-const SECRET_KEYS = new Set(["password", "auth", "auth_token", "token", "signing_key", "identitytoken"]);
 
 /** Hand every configured credential to the redactor, so no message can leak it. */
 export function registerConfigSecrets(config: Config): void {

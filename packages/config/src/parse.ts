@@ -9,7 +9,22 @@ export interface ParsedConfig {
 
 type Table = Record<string, unknown>;
 
-const TOP_LEVEL = new Set(["default_registry", "namespace_registries", "package_registry_overrides", "registry"]);
+/** The top-level keys of a config file; a project's `wkg.toml` may hold them too. */
+export const CONFIG_KEYS: readonly string[] = ["default_registry", "namespace_registries", "package_registry_overrides", "registry"];
+const TOP_LEVEL = new Set(CONFIG_KEYS);
+
+export type Fail = (path: string[], problem: string, hint?: string) => never;
+
+/** Errors read `invalid config: <file>:<line>: <key>: <problem>`, wherever the tables live. */
+export function configFailer(text: string, file: string): Fail {
+  return (path, problem, hint) => {
+    const line = locateKey(text, path);
+    throw new WkgError("INVALID_CONFIG", `invalid config: ${file}${line ? `:${line}` : ""}: ${formatKey(path)}: ${problem}`, {
+      ...(hint ? { hint } : {}),
+      details: { file, ...(line ? { line } : {}), key: formatKey(path) },
+    });
+  };
+}
 
 /**
  * Parse and validate config TOML (pure). `file` only labels errors, which read
@@ -17,22 +32,19 @@ const TOP_LEVEL = new Set(["default_registry", "namespace_registries", "package_
  */
 export function parseConfig(text: string, file = "config.toml"): ParsedConfig {
   const doc = parseTomlDocument(text, file, "INVALID_CONFIG", "invalid config");
-  const fail = (path: string[], problem: string, hint?: string): never => {
-    const line = locateKey(text, path);
-    throw new WkgError("INVALID_CONFIG", `invalid config: ${file}${line ? `:${line}` : ""}: ${formatKey(path)}: ${problem}`, {
-      ...(hint ? { hint } : {}),
-      details: { file, ...(line ? { line } : {}), key: formatKey(path) },
-    });
-  };
-
-  const config = emptyConfig();
-  const keys: string[] = [];
-
+  const fail = configFailer(text, file);
   for (const key of Object.keys(doc)) {
     if (!TOP_LEVEL.has(key)) {
       fail([key], "unknown key", "known keys are default_registry, namespace_registries, package_registry_overrides and registry");
     }
   }
+  return readConfigTables(doc, fail);
+}
+
+/** Validate the config keys of a parsed document (any other key is the caller's business). */
+export function readConfigTables(doc: Table, fail: Fail): ParsedConfig {
+  const config = emptyConfig();
+  const keys: string[] = [];
 
   if (doc.default_registry !== undefined) {
     config.defaultRegistry = registryName(doc.default_registry, ["default_registry"], fail);
@@ -84,8 +96,6 @@ export function parseConfig(text: string, file = "config.toml"): ParsedConfig {
   return { config, keys };
 }
 
-type Fail = (path: string[], problem: string, hint?: string) => never;
-
 function registryName(value: unknown, path: string[], fail: Fail): string {
   if (typeof value !== "string") return fail(path, `expected a registry name string, found ${describe(value)}`);
   try {
@@ -120,7 +130,7 @@ function packageRefProblem(key: string): string | undefined {
   }
 }
 
-function isTable(value: unknown): boolean {
+export function isTable(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 

@@ -12,6 +12,7 @@ export { MANIFEST_FILE_NAME, emptyManifest } from "./manifest/types.js";
 export type { Manifest, Override, PackageMetadata, WorkspaceConfig } from "./manifest/types.js";
 export { parseManifest } from "./manifest/parse.js";
 export { serializeManifest } from "./manifest/serialize.js";
+export { REGISTRY_KEYS } from "./manifest/registries.js";
 export { findNearestManifest, findWorkspace, loadManifest, resolveMembers } from "./manifest/workspace.js";
 export type { LoadedManifest, Workspace } from "./manifest/workspace.js";
 export { globDirs } from "./manifest/glob.js";

@@ -1,4 +1,5 @@
 import { PackageRef, VersionReq, WkgError, locateKey, parseTomlDocument } from "@wasm-pkg/common";
+import { REGISTRY_KEYS, pickRegistryTables } from "./registries.js";
 import type { Manifest, Override, PackageMetadata, WorkspaceConfig } from "./types.js";
 
 type Table = Record<string, unknown>;
@@ -17,10 +18,16 @@ export function parseManifest(text: string, file = "wkg.toml"): Manifest {
   };
   const manifest: Manifest = { overrides: {}, warnings: [] };
   for (const key of Object.keys(doc)) {
-    if (key !== "overrides" && key !== "metadata" && key !== "workspace") {
-      fail([key], "unknown key", "wkg.toml knows [overrides], [metadata] and [workspace]");
+    if (key !== "overrides" && key !== "metadata" && key !== "workspace" && !REGISTRY_KEYS.includes(key)) {
+      fail(
+        [key],
+        "unknown key",
+        "wkg.toml knows [overrides], [metadata], [workspace], and the registry tables of config.toml (default_registry, [namespace_registries], [package_registry_overrides], [registry])",
+      );
     }
   }
+  const registries = pickRegistryTables(doc);
+  if (registries) manifest.registries = registries;
   if (doc.overrides !== undefined) {
     const table = asTable(doc.overrides, ["overrides"], fail);
     for (const [name, value] of Object.entries(table)) {

@@ -1,9 +1,10 @@
 import { tomlString } from "@wasm-pkg/common";
+import { serializeRegistryTables } from "./registries.js";
 import type { Manifest, PackageMetadata } from "./types.js";
 
 const METADATA_ORDER: Array<keyof PackageMetadata> = ["authors", "description", "licenses", "source", "homepage", "revision"];
 
-/** `wkg.toml` in the current shape (old `[metadata]` keys come out as their new names). */
+/** `wkg.toml` in the current shape (old `[metadata]` keys come out as their new names); registry tables first. */
 export function serializeManifest(manifest: Manifest): string {
   const sections: string[] = [];
   const metadata = (header: string, m: PackageMetadata) => {
@@ -26,5 +27,7 @@ export function serializeManifest(manifest: Manifest): string {
     sections.push(`[workspace]\nmembers = [${manifest.workspace.members.map(tomlString).join(", ")}]\n`);
     if (manifest.workspace.metadata) sections.push(metadata("workspace.metadata", manifest.workspace.metadata));
   }
+  // First: a top-level `default_registry` after a table header would land inside that table.
+  if (manifest.registries) sections.unshift(serializeRegistryTables(manifest.registries));
   return sections.join("\n");
 }

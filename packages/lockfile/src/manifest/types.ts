@@ -31,6 +31,11 @@ export interface Manifest {
   overrides: Record<string, Override>;
   metadata?: PackageMetadata;
   workspace?: WorkspaceConfig;
+  /**
+   * `default_registry`, `[namespace_registries]`, `[package_registry_overrides]` and
+   * `[registry."<name>"]`, as written (config.toml's shapes); `@wasm-pkg/config` validates them.
+   */
+  registries?: Record<string, unknown>;
   /** Notes about accepted-but-ignored input (old keys, empty overrides), for the CLI to show. */
   warnings: string[];
 }
