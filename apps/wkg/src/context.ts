@@ -12,7 +12,7 @@ export interface Context {
   json: boolean;
   verbosity: number;
   signal: AbortSignal;
-  /** Loads config per --config / WKG_CONFIG_FILE (memoised). */
+  /** Loads config per --config / WKG_CONFIG_FILE, with the project's wkg.toml registry tables over it (memoised). */
   loadConfig(args: CommandArgs): Promise<LoadedConfig>;
 }
 
@@ -26,10 +26,13 @@ export function createContext(io: Io, reporter: Reporter, style: Style, json: bo
     verbosity,
     signal: io.signal ?? new AbortController().signal,
     loadConfig(args) {
-      loaded ??= import("@wasm-pkg/config").then(({ loadConfig }) => {
+      loaded ??= (async () => {
+        // Imported lazily, as the commands are, so `wkg --version` stays fast.
+        const [{ loadConfig }, { projectConfigFile }] = await Promise.all([import("@wasm-pkg/config"), import("./project-config.js")]);
         const configFile = typeof args.values.config === "string" ? args.values.config : undefined;
-        return loadConfig({ env: io.env, ...(configFile ? { configFile } : {}) });
-      });
+        const projectFile = await projectConfigFile(io.cwd);
+        return loadConfig({ env: io.env, ...(configFile ? { configFile } : {}), ...(projectFile ? { projectFile } : {}) });
+      })();
       return loaded;
     },
   };

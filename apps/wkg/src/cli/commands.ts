@@ -91,7 +91,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Show or change the wkg configuration",
     description:
       "Without flags, prints the default registry. The file is --config / WKG_CONFIG_FILE, else\n" +
-      "$XDG_CONFIG_HOME/wasm-pkg/config.toml (~/.config/wasm-pkg/config.toml; %APPDATA% on Windows).",
+      "$XDG_CONFIG_HOME/wasm-pkg/config.toml (~/.config/wasm-pkg/config.toml; %APPDATA% on Windows).\n" +
+      "The registry tables of the project's wkg.toml (nearest above the current directory, or the\n" +
+      "workspace root's) take precedence over that file; --registry / WKG_REGISTRY over both.",
     options: {
       "default-registry": {
         type: "string",
@@ -104,7 +106,16 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "Open the config file in $EDITOR (created from a commented template if missing)",
         conflicts: ["show"],
       },
-      show: { type: "boolean", description: "Print the effective configuration and where each value comes from" },
+      show: {
+        type: "boolean",
+        description: "Print the effective configuration (flags, environment, the project's wkg.toml, the config file, built-ins) and where each value comes from",
+      },
+      registry: {
+        type: "string",
+        valueName: "<REGISTRY>",
+        env: "WKG_REGISTRY",
+        description: "With --show: include the registry get and publish would be given",
+      },
       ...COMMON_OPTIONS,
     },
     load: () => import("../commands/config.js"),

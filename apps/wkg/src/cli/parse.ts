@@ -84,10 +84,12 @@ function parseFlags(
   }
   if (values.help) return { values, positionals: parsed.positionals };
 
+  const fromEnv: string[] = [];
   for (const [name, spec] of Object.entries(options)) {
     const value = values[name];
     if (value === undefined && spec.env && env[spec.env]) {
       values[name] = spec.multiple ? (env[spec.env] as string).split(",") : (env[spec.env] as string);
+      fromEnv.push(name);
     } else if (value === undefined && spec.default !== undefined) {
       values[name] = spec.default;
     }
@@ -113,7 +115,7 @@ function parseFlags(
   if (command?.load && !variadic && positionals.length > declared.length) {
     throw usage(`unexpected argument '${positionals[declared.length]}' for \`${scope}\``, `usage: ${usageLine(command, path)}`);
   }
-  return { values, positionals };
+  return { values, positionals, ...(fromEnv.length ? { fromEnv } : {}) };
 }
 
 export function usageLine(command: CommandSpec, path: CommandSpec[]): string {

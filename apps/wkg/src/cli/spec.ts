@@ -29,6 +29,8 @@ export type ParsedValues = Record<string, string | boolean | string[] | undefine
 export interface CommandArgs {
   values: ParsedValues;
   positionals: string[];
+  /** Options whose value came from their environment variable rather than the command line. */
+  fromEnv?: readonly string[];
 }
 
 /** What a command hands back for the CLI to print: text for humans, data for `--json`. */

@@ -7,6 +7,7 @@ import {
   type LoadedConfig,
   formatKey,
   globalConfigPath,
+  isSecretKey,
   setTopLevelString,
   writeConfigFile,
 } from "@wasm-pkg/config";
@@ -26,7 +27,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   }
 
   const loaded = await ctx.loadConfig(args);
-  if (args.values.show) return show(loaded);
+  if (args.values.show) return show(loaded, registryOverrides(ctx, args));
   const current = loaded.config.defaultRegistry;
   if (!current) {
     ctx.reporter.warn("Default registry is not set", "set one with `wkg config --default-registry <registry>`");
@@ -86,14 +87,48 @@ async function edit(ctx: Context, path: string): Promise<CommandOutput> {
   return { json: { path } };
 }
 
-const SECRET_KEYS = new Set(["password", "auth", "auth_token", "token", "signing_key"]);
+/** `--registry` / `WKG_REGISTRY`: not a config key, but it beats every mapping for get and publish. */
+interface RegistryOverride {
+  source: ConfigSource;
+  registry: string;
+  /** Set when a higher override hides this one (the env var under the flag). */
+  overriddenBy?: ConfigSource;
+}
 
-function show(loaded: LoadedConfig): CommandOutput {
-  const { config, sources } = loaded;
+function registryOverrides(ctx: Context, args: CommandArgs): RegistryOverride[] {
+  const out: RegistryOverride[] = [];
+  const env = ctx.io.env.WKG_REGISTRY;
+  const fromFlag = typeof args.values.registry === "string" && !args.fromEnv?.includes("registry");
+  const flag: ConfigSource = { kind: "flag", name: "--registry" };
+  if (fromFlag) out.push({ source: flag, registry: Registry.parse(args.values.registry as string).toString() });
+  if (env) {
+    out.push({
+      source: { kind: "env", name: "WKG_REGISTRY" },
+      registry: Registry.parse(env).toString(),
+      ...(fromFlag ? { overriddenBy: flag } : {}),
+    });
+  }
+  return out;
+}
+
+function show(loaded: LoadedConfig, overrides: RegistryOverride[]): CommandOutput {
+  const { config, sources, shadowed } = loaded;
   const rows: Array<[string, string]> = [];
-  const where = (key: string): string => describeSource(sources[key]);
+  // A value's origin and the lower layers it wins over: the precedence, value by value.
+  const where = (key: string): string => {
+    const over = (shadowed[key] ?? []).map(describeSource).reverse();
+    return `${describeSource(sources[key])}${over.length ? ` (over ${over.join(", ")})` : ""}`;
+  };
   const header = (text: string) => rows.push([text, ""]);
 
+  for (const o of overrides) {
+    rows.push([
+      o.source.kind === "flag" ? `--registry ${o.registry}` : `WKG_REGISTRY=${o.registry}`,
+      o.overriddenBy
+        ? `${describeSource(o.source)} (overridden by ${describeSource(o.overriddenBy)})`
+        : `${describeSource(o.source)}: get and publish send every package there`,
+    ]);
+  }
   if (config.defaultRegistry) rows.push([`default_registry = ${toml(config.defaultRegistry)}`, where("default_registry")]);
   const mappings = Object.entries(config.namespaceRegistries);
   const fallbacks = Object.entries(config.fallbacks).filter(([ns]) => !config.namespaceRegistries[ns]);
@@ -109,10 +144,10 @@ function show(loaded: LoadedConfig): CommandOutput {
       rows.push([`${formatKey([ns])} = ${toml(registry)}`, `built-in fallback${config.defaultRegistry ? " (default_registry wins)" : ""}`]);
     }
   }
-  const overrides = Object.entries(config.packageRegistryOverrides);
-  if (overrides.length) {
+  const packageOverrides = Object.entries(config.packageRegistryOverrides);
+  if (packageOverrides.length) {
     header("\n[package_registry_overrides]");
-    for (const [pkg, m] of overrides) {
+    for (const [pkg, m] of packageOverrides) {
       rows.push([
         `${JSON.stringify(pkg)} = ${m.metadata ? toml({ registry: m.registry, metadata: m.metadata }) : toml(m.registry)}`,
         where(formatKey(["package_registry_overrides", pkg])),
@@ -131,14 +166,16 @@ function show(loaded: LoadedConfig): CommandOutput {
     }
   }
   const width = Math.min(60, Math.max(0, ...rows.filter(([, s]) => s).map(([t]) => t.length)));
-  const layers = loaded.layers.map(describeSource).join(", then ");
-  const lines = [`# effective configuration: ${layers}`];
+  const precedence = [...overrides.map((o) => o.source), ...[...loaded.layers].reverse()];
+  const lines = [`# effective configuration; first wins: ${precedence.map((l) => describeLayer(l)).join(", then ")}`];
   for (const [text, source] of rows) lines.push(source ? `${text.padEnd(width)}  # ${source}` : text);
   return {
     text: lines.join("\n"),
     json: {
       path: loaded.path,
       layers: loaded.layers,
+      precedence,
+      overrides: overrides.map((o) => ({ ...o.source, registry: o.registry, ...(o.overriddenBy ? { overriddenBy: o.overriddenBy } : {}) })),
       config: {
         defaultRegistry: config.defaultRegistry ?? null,
         namespaceRegistries: config.namespaceRegistries,
@@ -152,20 +189,38 @@ function show(loaded: LoadedConfig): CommandOutput {
         fallbacks: config.fallbacks,
       },
       sources,
+      shadowed,
     },
   };
 }
 
 function describeSource(source: ConfigSource | undefined): string {
   if (!source) return "";
-  if (source.kind === "built-in") return "built-in";
-  if (source.kind === "file") return source.path;
-  return source.what;
+  switch (source.kind) {
+    case "built-in":
+      return "built-in";
+    case "file":
+    case "project":
+      return source.path;
+    case "flag":
+      return source.name;
+    case "env":
+      return `environment ${source.name}`;
+    default:
+      return source.what;
+  }
+}
+
+/** A layer in the precedence header says what kind of layer it is. */
+function describeLayer(source: ConfigSource): string {
+  if (source.kind === "project") return `${source.path} (project)`;
+  if (source.kind === "file") return `${source.path} (user config)`;
+  return describeSource(source);
 }
 
 /** Replace secret values (at any depth) with `***` for display. */
 function mask(key: string, value: unknown): unknown {
-  if (SECRET_KEYS.has(key) && typeof value === "string") return "***";
+  if (isSecretKey(key) && typeof value === "string") return "***";
   if (value && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(k, v)]));
   }
