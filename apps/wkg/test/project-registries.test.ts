@@ -122,10 +122,7 @@ describe("which registry wins", () => {
 
 describe("registries in a workspace", () => {
   it("come from the workspace root's wkg.toml, and a member naming its own is an error", async () => {
-    const { env, root } = await setup(
-      "",
-      '[workspace]\nmembers = ["a", "b"]\n\n[namespace_registries]\nacme = "root.example"\n',
-    );
+    const { env, root } = await setup("", '[workspace]\nmembers = ["a", "b"]\n\n[namespace_registries]\nacme = "root.example"\n');
     await files(root, { "a/wkg.toml": '[metadata]\nauthors = "a"\n', "a/x.wit": "package my:a;\n" });
     await files(root, { "b/wkg.toml": '[overrides]\n"my:a" = { path = "../a" }\n\n[namespace_registries]\nacme = "b.example"\n' });
     const fromA = await runWkg(["config", "--show"], { env, cwd: join(root, "a") });

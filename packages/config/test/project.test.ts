@@ -49,7 +49,9 @@ describe("parseProjectConfig", () => {
   });
 
   it("validates with config.toml's rules, so errors read the same: file, line and key", () => {
-    const error = caught(() => parseProjectConfig('[overrides]\n"a:b" = { path = "x" }\n\n[namespace_registries]\nWasi = "wasi.dev"\n', "/p/wkg.toml"));
+    const error = caught(() =>
+      parseProjectConfig('[overrides]\n"a:b" = { path = "x" }\n\n[namespace_registries]\nWasi = "wasi.dev"\n', "/p/wkg.toml"),
+    );
     expect(isWkgError(error, "INVALID_CONFIG")).toBe(true);
     expect(error.message).toMatch(/^invalid config: \/p\/wkg\.toml:5: namespace_registries\.Wasi: invalid namespace/);
     expect(caught(() => parseProjectConfig('[registry."x.com"]\noci = "http"\n', "w.toml")).message).toMatch(

@@ -108,7 +108,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       show: {
         type: "boolean",
-        description: "Print the effective configuration (flags, environment, the project's wkg.toml, the config file, built-ins) and where each value comes from",
+        description:
+          "Print the effective configuration (flags, environment, the project's wkg.toml, the config file, built-ins) and where each value comes from",
       },
       registry: {
         type: "string",
