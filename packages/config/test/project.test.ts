@@ -76,6 +76,26 @@ describe("parseProjectConfig", () => {
     expect(error.hint).toContain("wkg config --edit");
   });
 
+  it.each([
+    ['[registry."r.example".oci]\nprotocol = "http"\n', 'registry."r.example".oci.protocol'],
+    ['[registry."r.example".oci]\naccept_invalid_certificates = true\n', 'registry."r.example".oci.accept_invalid_certificates'],
+    ['[registry."r.example".oci]\nextra_root_certificates = [{ data = "PEM" }]\n', 'registry."r.example".oci.extra_root_certificates'],
+  ])("refuses OCI settings that lower transport security %#", (text, key) => {
+    const error = caught(() => parseProjectConfig(text, "/p/wkg.toml"));
+    expect(error.message).toBe(
+      `invalid config: /p/wkg.toml:2: ${key}: a project cannot lower a registry's transport security (your credentials for it would travel unprotected)`,
+    );
+    expect(error.hint).toContain("set it in your own config");
+  });
+
+  it("accepts the transport settings that keep it", () => {
+    const text = '[registry."r.example".oci]\nprotocol = "https"\naccept_invalid_certificates = false\n';
+    expect(parseProjectConfig(text).config.registries["r.example"]?.backends.oci).toEqual({
+      protocol: "https",
+      accept_invalid_certificates: false,
+    });
+  });
+
   it("says where an OCI credential can go instead", () => {
     expect(caught(() => parseProjectConfig('[registry."r.example".oci]\nauth = "dTpw"\n')).hint).toContain("docker login");
   });
