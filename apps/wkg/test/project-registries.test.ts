@@ -69,6 +69,13 @@ describe("wkg config --show inside a project", () => {
     expect(json.overrides).toEqual([{ kind: "env", name: "WKG_REGISTRY", registry: "env.example" }]);
   });
 
+  it("says when the project's default registry outranks the one just set", async () => {
+    const { env, root, projectFile, userFile } = await setup("", 'default_registry = "project.example"\n');
+    const result = await runWkg(["config", "--default-registry", "user.example"], { env, cwd: root });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`Default registry: project.example (from ${projectFile}, which takes precedence over ${userFile})\n`);
+  });
+
   it("shows no project layer outside the project", async () => {
     const { env, home } = await setup('default_registry = "user.example"\n', '[namespace_registries]\nacme = "p.example"\n');
     const result = await runWkg(["config", "--show"], { env, cwd: home });

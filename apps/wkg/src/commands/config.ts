@@ -33,7 +33,13 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
     ctx.reporter.warn("Default registry is not set", "set one with `wkg config --default-registry <registry>`");
     return { json: { path, defaultRegistry: null } };
   }
-  return { text: `Default registry: ${current}`, json: { path, defaultRegistry: current } };
+  // A project's wkg.toml outranks the file this command edits: say so rather than seem to ignore the edit.
+  const from = loaded.sources.default_registry;
+  const project = from?.kind === "project" ? from.path : undefined;
+  return {
+    text: `Default registry: ${current}${project ? ` (from ${project}, which takes precedence over ${path})` : ""}`,
+    json: { path, defaultRegistry: current, ...(project ? { source: from } : {}) },
+  };
 }
 
 function configPath(ctx: Context, args: CommandArgs): string {
