@@ -70,6 +70,24 @@ describe("a project that names its registries in wkg.toml builds with an empty u
     expect((await user.run(["build", "-o", "out.wasm"], project)).code).toBe(0);
   });
 
+  it("in a workspace, takes the root's registries, from the root and from inside a member", async () => {
+    const user = await emptyUser();
+    const root = await tree({
+      "wkg.toml":
+        '[workspace]\nmembers = ["pkg-*/wit"]\n\n[namespace_registries]\nwasi = "vendored"\n\n[registry."vendored".local]\nroot = "registry"\n',
+      "pkg-a/wit/a.wit":
+        "package ws:a@0.1.0;\n\ninterface a {\n  use wasi:io/streams@0.2.0.{input-stream};\n  get: func() -> input-stream;\n}\n",
+      "pkg-b/wit/b.wit": "package ws:b@0.1.0;\n\nworld b {\n  import ws:a/a@0.1.0;\n  import wasi:clocks/wall-clock@0.2.0;\n}\n",
+    });
+    await cp(join(EXAMPLES, "registry", "wasi"), join(root, "registry", "wasi"), { recursive: true });
+    const fromRoot = await user.run(["fetch"], root);
+    expect(fromRoot.code).toBe(0);
+    expect(await lockedRegistries(root)).toEqual(["wasi:clocks vendored", "wasi:io vendored"]);
+    const fromMember = await user.run(["update", "--workspace"], join(root, "pkg-b", "wit"));
+    expect(fromMember.code).toBe(0);
+    expect(await lockedRegistries(root)).toEqual(["wasi:clocks vendored", "wasi:io vendored"]);
+  });
+
   it("stops at a credential in wkg.toml, naming file, line and what to do", async () => {
     const user = await emptyUser();
     const project = await tree({
