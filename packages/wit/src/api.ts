@@ -7,6 +7,7 @@ import { readExternName } from "./binary/types.js";
 import { publicCall } from "./errors.js";
 import { type PackageId, packageNameString } from "./model.js";
 import { printPackage as print, printWitFiles as printFiles } from "./print/printer.js";
+import { wasmBinaryOf } from "./resolve/dir.js";
 import type { Resolve } from "./resolve/resolve.js";
 import { assertSemverCompatible } from "./semver-check.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "./text/group.js";
@@ -42,6 +43,15 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   } catch {
     return "component";
   }
+}
+
+/**
+ * A file's wasm binary when it holds WebAssembly, binary or text (`.wat`, assembled here), as
+ * `wasm-tools` tells them apart; `undefined` when it holds something else (WIT text, say).
+ * `path` names the file in errors; text is taken for wasm only in a `.wat` or `.wasm` file.
+ */
+export function wasmBinary(bytes: Uint8Array, path: string): Uint8Array | undefined {
+  return publicCall("WASM_DECODE", () => wasmBinaryOf(bytes, path));
 }
 
 /**

@@ -24,6 +24,7 @@ export {
   printPackage,
   printWitFiles,
   semverCheck,
+  wasmBinary,
   wasmKind,
 } from "./api.js";
 export type { DecodedWasm, ForeignDependency, PackageIdentity, WasmKind } from "./api.js";
