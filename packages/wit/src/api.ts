@@ -118,6 +118,15 @@ export function printPackage(resolve: Resolve, pkg: PackageId, options: { docs?:
   return publicCall("WIT_ENCODE", () => print(resolve, pkg, options));
 }
 
+/**
+ * What `wasm-tools component wit` prints: the package `pkg`, then every other package of the
+ * Resolve, in its order, as a nested `package ns:name { ... }` block.
+ */
+export function printPackages(resolve: Resolve, pkg: PackageId, options: { docs?: boolean } = {}): string {
+  const nested = resolve.packages.flatMap((_, id) => (id === pkg ? [] : [id]));
+  return publicCall("WIT_ENCODE", () => print(resolve, pkg, { ...options, nested }));
+}
+
 /** `package.wit` plus `deps/<ns>-<name>[-<version>]/package.wit` for every other package. */
 export function printWitFiles(resolve: Resolve, root: PackageId): Map<string, string> {
   return publicCall("WIT_ENCODE", () => printFiles(resolve, root));

@@ -22,6 +22,7 @@ export {
   parseWitFiles,
   parseWitText,
   printPackage,
+  printPackages,
   printWitFiles,
   semverCheck,
   wasmBinary,

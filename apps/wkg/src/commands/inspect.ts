@@ -6,11 +6,12 @@ import {
   decodeWasm,
   type PackageId,
   packageNameString,
-  printPackage,
+  printPackages,
   type Resolve,
   readMetadata,
   resolveWitPath,
   type WasmMetadata,
+  wasmBinary,
   wasmKind,
 } from "@wasm-pkg/wit";
 import type { CommandArgs, CommandOutput } from "../cli/spec.js";
@@ -71,7 +72,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   if (info.isDirectory() || given.endsWith(".wit")) {
     // WIT source: parse and resolve with every feature on, as wkg build does.
     const { resolve, package: pkg } = await resolveWitPath(path, { allFeatures: true, displayPath: given });
-    if (wantWit) return { text: printPackage(resolve, pkg).replace(/\n$/, ""), json: { wit: printPackage(resolve, pkg) } };
+    if (wantWit) return witOutput(resolve, pkg);
     return render({
       path: given,
       kind: info.isDirectory() ? "wit-directory" : "wit-file",
@@ -80,7 +81,9 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
     });
   }
 
-  const bytes = new Uint8Array(await readFile(path));
+  // WebAssembly text (`.wat`) is read as wasm-tools reads it: assembled, then inspected.
+  const read = new Uint8Array(await readFile(path));
+  const bytes = wasmBinary(read, given) ?? read;
   const kind = wasmKind(bytes);
   if (kind === "not-wasm") {
     throw new WkgError("WASM_DECODE", `${given} is neither a WebAssembly binary nor a WIT file`, {
@@ -95,8 +98,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   const decoded = decodeWasm(bytes);
   if (wantWit) {
     const pkg = decoded.kind === "wit-package" ? decoded.package : (decoded.resolve.world(decoded.world).package as number);
-    const text = printPackage(decoded.resolve, pkg);
-    return { text: text.replace(/\n$/, ""), json: { wit: text } };
+    return witOutput(decoded.resolve, pkg);
   }
   if (decoded.kind === "wit-package") {
     return render({
@@ -109,6 +111,15 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
     });
   }
   return render({ path: given, kind: "component", size: bytes.length, ...worldNames(decoded), metadata });
+}
+
+/**
+ * `--wit`: what `wasm-tools component wit` prints, byte for byte — the package, every other
+ * package after it as a nested `package x:y { ... }` block, and the output's last blank line.
+ */
+function witOutput(resolve: Resolve, pkg: PackageId): CommandOutput {
+  const wit = printPackages(resolve, pkg);
+  return { text: wit, json: { wit } };
 }
 
 const KIND_TEXT: Record<Report["kind"], string> = {
