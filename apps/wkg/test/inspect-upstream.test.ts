@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
-import { encodeWitPackage, resolveWitPath } from "@wasm-pkg/wit";
+import { embedWit, encodeWitPackage, type Resolve, resolveWitPath } from "@wasm-pkg/wit";
 import { afterAll, describe, expect, it } from "vitest";
 import { runWkg } from "./helpers.js";
 
@@ -30,6 +30,29 @@ async function encoded(name: string): Promise<string> {
   return file;
 }
 
+/** An empty core module: `component wit` reads only its custom sections. */
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+/** `component embed --dummy [--world ns:pkg/w] %`: a core module carrying the world's WIT. */
+async function embedded(name: string, world?: string): Promise<string> {
+  const { resolve, package: main } = await resolveWitPath(join(CASES, `${name}.wit`));
+  const file = join(await tempDir(), `${name}.wasm`);
+  await writeFile(file, embedWit(EMPTY_MODULE, resolve, selectWorld(resolve, main, world)));
+  return file;
+}
+
+/** wit-parser's `select_world`, for the two forms the cases use. */
+function selectWorld(resolve: Resolve, main: number, spec?: string): number {
+  if (spec === undefined) {
+    const worlds = [...resolve.pkg(main).worlds.values()];
+    expect(worlds).toHaveLength(1);
+    return worlds[0] as number;
+  }
+  const [pkgName, worldName] = spec.split("/") as [string, string];
+  const pkg = resolve.findPackage(pkgName) as number;
+  return resolve.pkg(pkg).worlds.get(worldName) as number;
+}
+
 describe("wkg inspect --wit prints what `wasm-tools component wit` prints", () => {
   // `component wit %` and `component wit --all-features %` (wkg resolves with every feature on).
   for (const name of ["print-interfaces-in-world-correctly", "wit-stability-inherited", "wit-with-all-features"]) {
@@ -44,6 +67,35 @@ describe("wkg inspect --wit prints what `wasm-tools component wit` prints", () =
       expect(asHarness(await inspectWit(await encoded(name)))).toBe(await golden(name));
     });
   }
+
+  // `component embed --dummy [--wat] [--world W] % | component wit`: WIT embedded in a core module.
+  for (const [name, world] of [
+    ["component-wit-of-core-module"],
+    ["print-core-wasm-wit"],
+    ["print-core-wasm-wit-multiple-packages", "bar:bar/my-world"],
+    ["multiple-packages-one-world"],
+  ] as Array<[string, string?]>) {
+    it(`${name}: a core module with embedded WIT prints root:root and the packages it uses`, async () => {
+      expect(asHarness(await inspectWit(await embedded(name, world)))).toBe(await golden(name));
+    });
+  }
+
+  it("a core module without embedded WIT is an error (exit 1), as upstream", async () => {
+    const file = join(await tempDir(), "bare.wasm");
+    await writeFile(file, EMPTY_MODULE);
+    const result = await runWkg(["inspect", file, "--wit"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no `component-type*` custom sections");
+    const summary = await runWkg(["inspect", file]);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toContain("core module");
+  });
+
+  it("a core module's summary lists the imports and exports of its embedded world", async () => {
+    const result = await runWkg(["inspect", await embedded("component-wit-of-core-module"), "--json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: "module", imports: ["x"], exports: ["y"] });
+  });
 
   it("a WIT directory prints its deps/ packages nested, and the same through --json", async () => {
     const dir = await tempDir();

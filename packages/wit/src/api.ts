@@ -1,11 +1,12 @@
 import { WkgError } from "@wasm-pkg/common";
 import { binaryKind, parseComponent, sections } from "./binary/component.js";
+import { decodeCoreModuleWit, embedWorld, type StringEncoding } from "./binary/core-wit.js";
 import { type DecodedWasm, decodeParsed } from "./binary/decode.js";
 import { type EncodeOptions, encodePackage } from "./binary/encode.js";
 import { parseComponentName } from "./binary/names.js";
 import { readExternName } from "./binary/types.js";
 import { publicCall } from "./errors.js";
-import { type PackageId, packageNameString } from "./model.js";
+import { type PackageId, packageNameString, type WorldId } from "./model.js";
 import { printPackage as print, printWitFiles as printFiles } from "./print/printer.js";
 import { wasmBinaryOf } from "./resolve/dir.js";
 import type { Resolve } from "./resolve/resolve.js";
@@ -64,6 +65,32 @@ export function decodeWasm(bytes: Uint8Array): DecodedWasm {
 }
 
 export type { DecodedWasm };
+
+/**
+ * The WIT a core module carries in its `component-type` sections (what bindings generators and
+ * `wasm-tools component embed` write), as `wasm-tools component wit` reads it: the world `root`
+ * of the package `root:root`, holding every section's imports and exports, with the packages
+ * they come from. `undefined` when the module carries none.
+ */
+export function decodeModuleWit(bytes: Uint8Array): Extract<DecodedWasm, { kind: "component" }> | undefined {
+  return publicCall("WASM_DECODE", () => {
+    const found = decodeCoreModuleWit(bytes);
+    return found && { kind: "component" as const, resolve: found.resolve, world: found.world };
+  });
+}
+
+/**
+ * Appends a `component-type` section describing `world` to a core module, as
+ * `wasm-tools component embed` does (the module's own sections are left as they are).
+ */
+export function embedWit(
+  module: Uint8Array,
+  resolve: Resolve,
+  world: WorldId,
+  options: { stringEncoding?: StringEncoding } = {},
+): Uint8Array {
+  return publicCall("WIT_ENCODE", () => embedWorld(module, resolve, world, options.stringEncoding));
+}
 
 /** Encodes a package of a Resolve as a WIT package binary (see {@link EncodeOptions}). */
 export function encodeWitPackage(resolve: Resolve, pkg: PackageId, options: EncodeOptions = {}): Uint8Array {

@@ -14,7 +14,9 @@ export { readWitDir, resolveWitDir, resolveWitFiles, resolveWitPath, resolveWitS
 export type { ResolveOptions, ResolvedPackage } from "./fs.js";
 export {
   componentInterfaces,
+  decodeModuleWit,
   decodeWasm,
+  embedWit,
   encodeWitPackage,
   foreignDependencies,
   groupPackageName,
@@ -31,6 +33,7 @@ export {
 export type { DecodedWasm, ForeignDependency, PackageIdentity, WasmKind } from "./api.js";
 export { semverProblem } from "./semver-check.js";
 export type { EncodeOptions } from "./binary/encode.js";
+export type { StringEncoding } from "./binary/core-wit.js";
 export type { Producers } from "./binary/producers.js";
 export { ANNOTATION_SECTIONS, addMetadata, readMetadata } from "./metadata.js";
 export type { AddMetadata, WasmMetadata } from "./metadata.js";

@@ -3,6 +3,7 @@ import { resolve as resolvePath } from "node:path";
 import { WkgError } from "@wasm-pkg/common";
 import {
   type DecodedWasm,
+  decodeModuleWit,
   decodeWasm,
   type PackageId,
   packageNameString,
@@ -92,8 +93,21 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   }
   const { kind: _binaryKind, ...metadata } = readMetadata(bytes);
   if (kind === "module") {
-    if (wantWit) throw new WkgError("USAGE", `${given} is a core module, which has no WIT`, { hint: "drop --wit" });
-    return render({ path: given, kind, size: bytes.length, metadata });
+    // WIT embedded by bindings generators (`component-type` sections), read as wasm-tools does.
+    const embedded = decodeModuleWit(bytes);
+    if (wantWit) {
+      if (!embedded) {
+        throw new WkgError(
+          "WASM_DECODE",
+          `${given} is a core wasm module with no \`component-type*\` custom sections, so it carries no WIT`,
+          {
+            hint: "embed the WIT first (as bindings generators do), or inspect the component made from this module",
+          },
+        );
+      }
+      return witOutput(embedded.resolve, embedded.resolve.world(embedded.world).package as number);
+    }
+    return render({ path: given, kind, size: bytes.length, ...(embedded ? worldNames(embedded) : {}), metadata });
   }
   const decoded = decodeWasm(bytes);
   if (wantWit) {
