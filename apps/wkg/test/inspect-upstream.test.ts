@@ -12,8 +12,11 @@ afterAll(cleanupTempDirs);
 const CASES = fileURLToPath(new URL("./fixtures/wasm-tools-cli/", import.meta.url));
 const golden = (name: string) => readFile(join(CASES, `${name}.wit.stdout`), "utf8");
 
-/** As upstream's `tests/cli.rs` compares: trailing whitespace trimmed, one newline kept. */
-const asHarness = (output: string) => `${output.trimEnd()}\n`;
+/**
+ * As upstream's `tests/cli.rs` compares: backslashes turned into slashes (for Windows paths),
+ * trailing whitespace trimmed, one newline kept.
+ */
+const asHarness = (output: string) => `${output.replaceAll("\\", "/").trimEnd()}\n`;
 
 /** `wkg inspect --wit <path>`: exit 0 and stdout only. */
 async function inspectWit(path: string): Promise<string> {
@@ -55,14 +58,19 @@ function selectWorld(resolve: Resolve, main: number, spec?: string): number {
 
 describe("wkg inspect --wit prints what `wasm-tools component wit` prints", () => {
   // `component wit %` and `component wit --all-features %` (wkg resolves with every feature on).
-  for (const name of ["print-interfaces-in-world-correctly", "wit-stability-inherited", "wit-with-all-features"]) {
+  for (const name of ["print-interfaces-in-world-correctly", "roundtrip-external-id", "wit-stability-inherited", "wit-with-all-features"]) {
     it(`${name}: a WIT file, its other packages nested after it`, async () => {
       expect(asHarness(await inspectWit(join(CASES, `${name}.wit`)))).toBe(await golden(name));
     });
   }
 
   // `component wit % --wasm | component wit` and `component wit % -t | component wit`.
-  for (const name of ["component-docs-roundtrip", "wit-stability-in-binary-format", "wit-world-async-func-toplevel"]) {
+  for (const name of [
+    "component-docs-roundtrip",
+    "external-id-in-binary-format",
+    "wit-stability-in-binary-format",
+    "wit-world-async-func-toplevel",
+  ]) {
     it(`${name}: the package's binary`, async () => {
       expect(asHarness(await inspectWit(await encoded(name)))).toBe(await golden(name));
     });
