@@ -38,11 +38,12 @@ describe("wkg inspect", () => {
     expect(result.stdout).toContain("  dependencies:\n    wasi:io@0.2.0\n");
   });
 
-  it("prints the package as WIT with --wit", async () => {
+  it("prints the package as WIT with --wit, its dependencies nested after it as upstream does", async () => {
     const result = await runWkg(["inspect", await witDir(), "--wit"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      "package my:app@1.0.0;\n\n/// The app world.\nworld app {\n  import wasi:io/streams@0.2.0;\n\n  export run: func();\n}\n",
+      "package my:app@1.0.0;\n\n/// The app world.\nworld app {\n  import wasi:io/streams@0.2.0;\n\n  export run: func();\n}\n" +
+        "package wasi:io@0.2.0 {\n  interface streams {\n    resource input-stream;\n  }\n}\n",
     );
   });
 
@@ -72,7 +73,8 @@ describe("wkg inspect", () => {
   it("prints a binary package's WIT exactly as it was written", async () => {
     const result = await runWkg(["inspect", await binary(), "--wit"]);
     expect(result.stdout).toBe(
-      "package my:app@1.0.0;\n\n/// The app world.\nworld app {\n  import wasi:io/streams@0.2.0;\n\n  export run: func();\n}\n",
+      "package my:app@1.0.0;\n\n/// The app world.\nworld app {\n  import wasi:io/streams@0.2.0;\n\n  export run: func();\n}\n" +
+        "package wasi:io@0.2.0 {\n  interface streams {\n    resource input-stream;\n  }\n}\n",
     );
   });
 

@@ -1,7 +1,15 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { WkgError } from "@wasm-pkg/common";
-import { type ForeignDependency, type WitDepEntry, decodeWasm, foreignDependencies, groupPackageName, parseWitFiles } from "@wasm-pkg/wit";
+import {
+  type ForeignDependency,
+  type WitDepEntry,
+  decodeWasm,
+  foreignDependencies,
+  groupPackageName,
+  parseWitFiles,
+  wasmBinary,
+} from "@wasm-pkg/wit";
 
 /**
  * A package that comes from the user's disk rather than a registry: an `[overrides]` path, a
@@ -38,7 +46,7 @@ export async function readWitSources(dir: string): Promise<Array<{ path: string;
   return Promise.all(names.map(async (name) => ({ path: join(dir, name), contents: await readFile(join(dir, name), "utf8") })));
 }
 
-/** Read a local WIT directory, `.wit` file, or `.wasm` WIT package. */
+/** Read a local WIT directory, `.wit` file, or WIT package as `.wasm` or `.wat`. */
 export async function readLocalPackage(path: string, displayPath = path): Promise<LocalPackage> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -53,8 +61,10 @@ export async function readLocalPackage(path: string, displayPath = path): Promis
     const files = await readWitSources(path);
     return fromText(files, displayPath, { kind: "dir", path: displayPath, files });
   }
-  const bytes = new Uint8Array(await readFile(path));
-  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+  const read = new Uint8Array(await readFile(path));
+  // A `.wat` package is assembled once here; its binary is what the final resolve reads.
+  const bytes = wasmBinary(read, displayPath);
+  if (bytes) {
     const decoded = decodeWasm(bytes);
     if (decoded.kind !== "wit-package") {
       throw new WkgError("INVALID_PACKAGE", `${displayPath} is a component, not a WIT package`, {
@@ -73,9 +83,13 @@ export async function readLocalPackage(path: string, displayPath = path): Promis
       provides,
     };
   }
-  const contents = new TextDecoder().decode(bytes);
+  const contents = new TextDecoder().decode(read);
   const files = [{ path: displayPath, contents }];
-  return fromText(files, displayPath, { kind: "file", path: displayPath.endsWith(".wit") ? displayPath : `${displayPath}.wit`, bytes });
+  return fromText(files, displayPath, {
+    kind: "file",
+    path: displayPath.endsWith(".wit") ? displayPath : `${displayPath}.wit`,
+    bytes: read,
+  });
 }
 
 function fromText(files: Array<{ path: string; contents: string }>, path: string, entry: WitDepEntry): LocalPackage {
@@ -91,7 +105,12 @@ function fromText(files: Array<{ path: string; contents: string }>, path: string
   };
 }
 
-/** What a user keeps in `wit/deps` next to wkg's entries: every entry not in wkg's list. */
+/**
+ * What a user keeps in `wit/deps` next to wkg's entries: every entry not in wkg's list, read as
+ * wit-parser's `push_dir` reads `deps/` — each directory is a package (one without `.wit`
+ * files is an error, as there), each `.wit`, `.wat` or `.wasm` file a package; other files are
+ * ignored.
+ */
 export async function readUserDeps(depsDir: string, managed: ReadonlySet<string>): Promise<LocalPackage[]> {
   let entries: string[];
   try {
@@ -104,9 +123,14 @@ export async function readUserDeps(depsDir: string, managed: ReadonlySet<string>
     if (managed.has(name) || name.startsWith(".")) continue;
     const path = join(depsDir, name);
     const isDir = (await stat(path)).isDirectory();
-    if (!isDir && !/\.(wit|wasm)$/.test(name)) continue;
-    if (isDir && (await readdir(path)).every((f) => !f.endsWith(".wit"))) continue;
-    out.push(await readLocalPackage(path, join(basename(depsDir), name)));
+    if (!isDir && !/\.(wit|wat|wasm)$/.test(name)) continue;
+    const shown = join(basename(depsDir), name);
+    if (isDir && (await readdir(path)).every((f) => !f.endsWith(".wit"))) {
+      throw new WkgError("WIT_RESOLVE", `${shown} holds no .wit files, so it is no package`, {
+        hint: "each directory in deps/ is one WIT package: add its .wit files or remove it (wasm-tools refuses it too)",
+      });
+    }
+    out.push(await readLocalPackage(path, shown));
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { type ForeignDependency, foreignDependencies, groupPackageName, parseWit
 import { readManaged } from "./deps-dir.js";
 import { mapLimit } from "./limit.js";
 import { type LocalPackage, readLocalPackage, readUserDeps, readWitSources } from "./local.js";
+import { LocalPackages, packageKey } from "./local-packages.js";
 import { type Requirement, type SelectedVersion, selectVersions } from "./select.js";
 
 export interface ProjectOptions extends CallOptions {
@@ -59,10 +60,9 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
 
   const managed = await readManaged(join(witDir, "deps"));
   const userDeps = await readUserDeps(join(witDir, "deps"), managed);
-  const locals = new Map<string, LocalPackage>();
-  const localSource = new Map<string, string>();
-  for (const local of userDeps) addLocal(locals, localSource, local, `${local.path} (in deps/)`);
-  for (const local of options.locals ?? []) if (local.name !== rootId.name) addLocal(locals, localSource, local, "workspace member");
+  const locals = new LocalPackages();
+  for (const local of userDeps) locals.add(local, `${local.path} (in deps/)`);
+  for (const local of options.locals ?? []) if (local.name !== rootId.name) locals.add(local, "workspace member");
   for (const [name, override] of Object.entries(options.manifest.overrides)) {
     if (override.path === undefined) continue;
     const path = isAbsolute(override.path) ? override.path : resolvePath(options.manifestDir, override.path);
@@ -72,22 +72,21 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
         hint: `point the override at the directory of ${name}, or rename the override`,
       });
     }
-    // An override outranks a package the user keeps in deps/ and a workspace member.
-    locals.set(name, local);
-    localSource.set(name, `[overrides] path ${override.path}`);
+    locals.override(local, `[overrides] path ${override.path}`);
   }
 
   const requirements: Requirement[] = [];
-  const usedLocals = new Map<string, LocalPackage>();
+  const usedLocals = new Set<LocalPackage>();
   const queue: Array<{ dep: ForeignDependency; by: string }> = foreignDependencies(group).map((dep) => ({ dep, by: rootId.name }));
   while (queue.length > 0) {
     const { dep, by } = queue.shift() as { dep: ForeignDependency; by: string };
     if (dep.name === rootId.name) continue;
-    const local = locals.get(dep.name);
-    if (local) {
-      if (!usedLocals.has(dep.name)) {
-        usedLocals.set(dep.name, local);
-        logger({ type: "debug", message: `${dep.name}: using ${localSource.get(dep.name)}` });
+    const found = locals.find(dep);
+    if (found) {
+      const { local, source } = found;
+      if (!usedLocals.has(local)) {
+        usedLocals.add(local);
+        logger({ type: "debug", message: `${packageKey(dep)}: using ${source}` });
         for (const next of local.foreign) queue.push({ dep: next, by: `${local.name} (${local.path})` });
       }
       continue;
@@ -126,17 +125,6 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
     userDeps,
     lock,
   };
-}
-
-function addLocal(locals: Map<string, LocalPackage>, sources: Map<string, string>, local: LocalPackage, source: string): void {
-  const existing = locals.get(local.name);
-  if (existing && existing.path !== local.path) {
-    throw new WkgError("WIT_RESOLVE", `${local.name} is provided twice: by ${sources.get(local.name)} and by ${source}`, {
-      hint: "remove one of them",
-    });
-  }
-  locals.set(local.name, local);
-  sources.set(local.name, source);
 }
 
 /** A package's (small, verified) bytes. Not `new Response(stream)`: that loads Node's own copy of undici (~30 ms). */

@@ -1,12 +1,14 @@
 import { WkgError } from "@wasm-pkg/common";
 import { binaryKind, parseComponent, sections } from "./binary/component.js";
+import { decodeCoreModuleWit, embedWorld, type StringEncoding } from "./binary/core-wit.js";
 import { type DecodedWasm, decodeParsed } from "./binary/decode.js";
 import { type EncodeOptions, encodePackage } from "./binary/encode.js";
 import { parseComponentName } from "./binary/names.js";
 import { readExternName } from "./binary/types.js";
 import { publicCall } from "./errors.js";
-import { type PackageId, packageNameString } from "./model.js";
+import { type PackageId, packageNameString, type WorldId } from "./model.js";
 import { printPackage as print, printWitFiles as printFiles } from "./print/printer.js";
+import { wasmBinaryOf } from "./resolve/dir.js";
 import type { Resolve } from "./resolve/resolve.js";
 import { assertSemverCompatible } from "./semver-check.js";
 import { parseGroup, type UnresolvedPackageGroup, type WitSource } from "./text/group.js";
@@ -45,6 +47,15 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
 }
 
 /**
+ * A file's wasm binary when it holds WebAssembly, binary or text (`.wat`, assembled here), as
+ * `wasm-tools` tells them apart; `undefined` when it holds something else (WIT text, say).
+ * `path` names the file in errors; text is taken for wasm only in a `.wat` or `.wasm` file.
+ */
+export function wasmBinary(bytes: Uint8Array, path: string): Uint8Array | undefined {
+  return publicCall("WASM_DECODE", () => wasmBinaryOf(bytes, path));
+}
+
+/**
  * Decodes a component binary: a WIT package (`{ kind: "wit-package", resolve, package }`,
  * its foreign dependencies included as partial packages) or a component
  * (`{ kind: "component", resolve, world }`, the world `root:component/root`).
@@ -54,6 +65,32 @@ export function decodeWasm(bytes: Uint8Array): DecodedWasm {
 }
 
 export type { DecodedWasm };
+
+/**
+ * The WIT a core module carries in its `component-type` sections (what bindings generators and
+ * `wasm-tools component embed` write), as `wasm-tools component wit` reads it: the world `root`
+ * of the package `root:root`, holding every section's imports and exports, with the packages
+ * they come from. `undefined` when the module carries none.
+ */
+export function decodeModuleWit(bytes: Uint8Array): Extract<DecodedWasm, { kind: "component" }> | undefined {
+  return publicCall("WASM_DECODE", () => {
+    const found = decodeCoreModuleWit(bytes);
+    return found && { kind: "component" as const, resolve: found.resolve, world: found.world };
+  });
+}
+
+/**
+ * Appends a `component-type` section describing `world` to a core module, as
+ * `wasm-tools component embed` does (the module's own sections are left as they are).
+ */
+export function embedWit(
+  module: Uint8Array,
+  resolve: Resolve,
+  world: WorldId,
+  options: { stringEncoding?: StringEncoding } = {},
+): Uint8Array {
+  return publicCall("WIT_ENCODE", () => embedWorld(module, resolve, world, options.stringEncoding));
+}
 
 /** Encodes a package of a Resolve as a WIT package binary (see {@link EncodeOptions}). */
 export function encodeWitPackage(resolve: Resolve, pkg: PackageId, options: EncodeOptions = {}): Uint8Array {
@@ -106,6 +143,15 @@ export function groupPackageName(group: UnresolvedPackageGroup): ForeignDependen
 /** A package as WIT text, exactly as wasm-tools prints it. */
 export function printPackage(resolve: Resolve, pkg: PackageId, options: { docs?: boolean } = {}): string {
   return publicCall("WIT_ENCODE", () => print(resolve, pkg, options));
+}
+
+/**
+ * What `wasm-tools component wit` prints: the package `pkg`, then every other package of the
+ * Resolve, in its order, as a nested `package ns:name { ... }` block.
+ */
+export function printPackages(resolve: Resolve, pkg: PackageId, options: { docs?: boolean } = {}): string {
+  const nested = resolve.packages.flatMap((_, id) => (id === pkg ? [] : [id]));
+  return publicCall("WIT_ENCODE", () => print(resolve, pkg, { ...options, nested }));
 }
 
 /** `package.wit` plus `deps/<ns>-<name>[-<version>]/package.wit` for every other package. */

@@ -14,7 +14,9 @@ export { readWitDir, resolveWitDir, resolveWitFiles, resolveWitPath, resolveWitS
 export type { ResolveOptions, ResolvedPackage } from "./fs.js";
 export {
   componentInterfaces,
+  decodeModuleWit,
   decodeWasm,
+  embedWit,
   encodeWitPackage,
   foreignDependencies,
   groupPackageName,
@@ -22,13 +24,16 @@ export {
   parseWitFiles,
   parseWitText,
   printPackage,
+  printPackages,
   printWitFiles,
   semverCheck,
+  wasmBinary,
   wasmKind,
 } from "./api.js";
 export type { DecodedWasm, ForeignDependency, PackageIdentity, WasmKind } from "./api.js";
 export { semverProblem } from "./semver-check.js";
 export type { EncodeOptions } from "./binary/encode.js";
+export type { StringEncoding } from "./binary/core-wit.js";
 export type { Producers } from "./binary/producers.js";
 export { ANNOTATION_SECTIONS, addMetadata, readMetadata } from "./metadata.js";
 export type { AddMetadata, WasmMetadata } from "./metadata.js";

@@ -264,12 +264,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "inspect",
     summary: "Show what a .wasm file or WIT directory holds",
     description:
-      "For a WIT package (.wasm): its name, version, interfaces, worlds, dependencies and metadata.\n" +
-      "For a component: its imports, exports and metadata. For a WIT directory (with deps/) or a\n" +
-      ".wit file: parses and resolves it and shows the package, or the error (exit status 1).",
-    positionals: [{ name: "PATH", description: "A .wasm file, a .wit file or a WIT directory", required: true }],
+      "For a WIT package (.wasm or .wat): its name, version, interfaces, worlds, dependencies and metadata.\n" +
+      "For a component: its imports, exports and metadata; for a core module, those of the WIT it embeds.\n" +
+      "For a WIT directory (with deps/) or a .wit file: parses and resolves it and shows the package, or\n" +
+      "the error (exit status 1).",
+    positionals: [{ name: "PATH", description: "A .wasm or .wat file, a .wit file or a WIT directory", required: true }],
     options: {
-      wit: { type: "boolean", description: "Print the package as WIT text (as `wasm-tools component wit` does)" },
+      wit: {
+        type: "boolean",
+        description: "Print the WIT, its other packages nested after it, exactly as `wasm-tools component wit` does",
+      },
     },
     load: () => import("../commands/inspect.js"),
     examples: ["wkg inspect component.wasm", "wkg inspect wit/", "wkg inspect pkg.wasm --wit", "wkg inspect pkg.wasm --json"],

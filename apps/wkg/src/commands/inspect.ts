@@ -3,14 +3,16 @@ import { resolve as resolvePath } from "node:path";
 import { WkgError } from "@wasm-pkg/common";
 import {
   type DecodedWasm,
+  decodeModuleWit,
   decodeWasm,
   type PackageId,
   packageNameString,
-  printPackage,
+  printPackages,
   type Resolve,
   readMetadata,
   resolveWitPath,
   type WasmMetadata,
+  wasmBinary,
   wasmKind,
 } from "@wasm-pkg/wit";
 import type { CommandArgs, CommandOutput } from "../cli/spec.js";
@@ -71,7 +73,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   if (info.isDirectory() || given.endsWith(".wit")) {
     // WIT source: parse and resolve with every feature on, as wkg build does.
     const { resolve, package: pkg } = await resolveWitPath(path, { allFeatures: true, displayPath: given });
-    if (wantWit) return { text: printPackage(resolve, pkg).replace(/\n$/, ""), json: { wit: printPackage(resolve, pkg) } };
+    if (wantWit) return witOutput(resolve, pkg);
     return render({
       path: given,
       kind: info.isDirectory() ? "wit-directory" : "wit-file",
@@ -80,7 +82,9 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
     });
   }
 
-  const bytes = new Uint8Array(await readFile(path));
+  // WebAssembly text (`.wat`) is read as wasm-tools reads it: assembled, then inspected.
+  const read = new Uint8Array(await readFile(path));
+  const bytes = wasmBinary(read, given) ?? read;
   const kind = wasmKind(bytes);
   if (kind === "not-wasm") {
     throw new WkgError("WASM_DECODE", `${given} is neither a WebAssembly binary nor a WIT file`, {
@@ -89,14 +93,26 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   }
   const { kind: _binaryKind, ...metadata } = readMetadata(bytes);
   if (kind === "module") {
-    if (wantWit) throw new WkgError("USAGE", `${given} is a core module, which has no WIT`, { hint: "drop --wit" });
-    return render({ path: given, kind, size: bytes.length, metadata });
+    // WIT embedded by bindings generators (`component-type` sections), read as wasm-tools does.
+    const embedded = decodeModuleWit(bytes);
+    if (wantWit) {
+      if (!embedded) {
+        throw new WkgError(
+          "WASM_DECODE",
+          `${given} is a core wasm module with no \`component-type*\` custom sections, so it carries no WIT`,
+          {
+            hint: "embed the WIT first (as bindings generators do), or inspect the component made from this module",
+          },
+        );
+      }
+      return witOutput(embedded.resolve, embedded.resolve.world(embedded.world).package as number);
+    }
+    return render({ path: given, kind, size: bytes.length, ...(embedded ? worldNames(embedded) : {}), metadata });
   }
   const decoded = decodeWasm(bytes);
   if (wantWit) {
     const pkg = decoded.kind === "wit-package" ? decoded.package : (decoded.resolve.world(decoded.world).package as number);
-    const text = printPackage(decoded.resolve, pkg);
-    return { text: text.replace(/\n$/, ""), json: { wit: text } };
+    return witOutput(decoded.resolve, pkg);
   }
   if (decoded.kind === "wit-package") {
     return render({
@@ -109,6 +125,15 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
     });
   }
   return render({ path: given, kind: "component", size: bytes.length, ...worldNames(decoded), metadata });
+}
+
+/**
+ * `--wit`: what `wasm-tools component wit` prints, byte for byte — the package, every other
+ * package after it as a nested `package x:y { ... }` block, and the output's last blank line.
+ */
+function witOutput(resolve: Resolve, pkg: PackageId): CommandOutput {
+  const wit = printPackages(resolve, pkg);
+  return { text: wit, json: { wit } };
 }
 
 const KIND_TEXT: Record<Report["kind"], string> = {

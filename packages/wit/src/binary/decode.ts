@@ -727,3 +727,26 @@ export function decodeParsed(parsed: ParsedComponent): DecodedWasm {
 export function decodeBytes(bytes: Uint8Array): DecodedWasm {
   return decodeParsed(parseComponent(bytes));
 }
+
+/**
+ * Decodes a component whose one export is a component type wrapping a single world — the
+ * `component-type` custom section of a core module (wit-parser's `decode_world`). Returns the
+ * world and the packages it uses.
+ */
+export function decodeWorldComponent(parsed: ParsedComponent): { resolve: Resolve; world: WorldId } {
+  const [e, ...rest] = parsed.exports;
+  if (e === undefined || rest.length > 0) throw decodeError("expected one export in component");
+  if (e.entity.k !== "type") throw decodeError("expected an export of a type");
+  const outer = parsed.arena.get(parsed.arena.resolve(e.entity.referenced));
+  if (outer.k !== "component") throw decodeError("expected an exported component type");
+  const [inner, ...more] = [...outer.exports];
+  if (inner === undefined || more.length > 0 || outer.imports.size > 0 || inner[1].k !== "component") {
+    throw decodeError("expected an exported component type holding one world");
+  }
+  const decoder = new WitDecoder(parsed.arena);
+  const fields: PackageFields = { interfaces: new Map(), worlds: new Map() };
+  const name = decoder.decodeWorld(inner[0], inner[1].ty, fields);
+  const pkg = decoder.finish({ name, ...fields });
+  const world = decoder.resolve.pkg(pkg).worlds.values().next().value as WorldId;
+  return { resolve: decoder.resolve, world };
+}

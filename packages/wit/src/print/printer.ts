@@ -46,16 +46,18 @@ export class WitPrinter {
     const pkg = this.resolve.pkg(pkgId);
     this.docs(pkg.docs);
     this.raw(`package ${this.packageNameText(pkgId)};\n\n`);
-    this.packageItems(pkgId);
-    for (const id of nested) {
-      this.raw("\n");
+    this.packageItems(pkgId, true);
+    // Other packages follow as `package x:y { ... }` blocks, right after the main package and
+    // two blank lines apart, their interfaces not separated: wit-component's `print`, exactly.
+    nested.forEach((id, i) => {
+      if (i > 0) this.raw("\n\n");
       this.docs(this.resolve.pkg(id).docs);
       this.raw(`package ${this.packageNameText(id)} {\n`);
       this.indent = "  ";
-      this.packageItems(id);
+      this.packageItems(id, false);
       this.indent = "";
       this.raw("}\n");
-    }
+    });
     return this.parts.join("");
   }
 
@@ -65,7 +67,7 @@ export class WitPrinter {
     return name.version ? `${base}@${name.version}` : base;
   }
 
-  private packageItems(pkgId: PackageId): void {
+  private packageItems(pkgId: PackageId, main: boolean): void {
     const pkg = this.resolve.pkg(pkgId);
     for (const [name, id] of pkg.interfaces) {
       const iface = this.resolve.iface(id);
@@ -74,7 +76,7 @@ export class WitPrinter {
       this.line(`interface ${this.name(name)} {`);
       this.nested(() => this.interfaceBody(id));
       this.line("}");
-      this.raw("\n");
+      if (main) this.raw("\n");
     }
     for (const [name, id] of pkg.worlds) {
       const world = this.resolve.world(id);

@@ -28,18 +28,23 @@ export function isWasmOrWat(bytes: Uint8Array, path: string): boolean {
   return /^\s*(?:;;[^\n]*\n\s*|\(;[\s\S]*?;\)\s*)*\(/.test(text);
 }
 
+/**
+ * The wasm binary a file holds, as wit-parser reads a file: binary as it is, WebAssembly text
+ * (`.wat`) assembled; `undefined` when the file is neither (WIT text, say).
+ */
+export function wasmBinaryOf(bytes: Uint8Array, path: string): Uint8Array | undefined {
+  if (!isWasmOrWat(bytes, path)) return undefined;
+  if (bytes[0] === 0) return bytes;
+  return withContext(
+    () => `failed to parse ${path}`,
+    () => assembleWat(new TextDecoder().decode(bytes)),
+  );
+}
+
 /** Adds one file: binary packages are merged at once; WIT text becomes a group to sort. */
 export function pushFileBytes(resolve: Resolve, path: string, bytes: Uint8Array): UnresolvedPackageGroup | PackageId {
-  if (isWasmOrWat(bytes, path)) {
-    const binary =
-      bytes[0] === 0
-        ? bytes
-        : withContext(
-            () => `failed to parse ${path}`,
-            () => assembleWat(new TextDecoder().decode(bytes)),
-          );
-    return pushBinaryPackage(resolve, binary);
-  }
+  const binary = wasmBinaryOf(bytes, path);
+  if (binary) return pushBinaryPackage(resolve, binary);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
