@@ -15,6 +15,8 @@ export interface DepsChange {
   unchanged: string[];
   /** Entries the user keeps in deps/ that wkg does not manage; left alone. */
   kept: string[];
+  /** Entries written without a marker (by upstream wkg) that wkg now manages. */
+  adopted: string[];
 }
 
 /** Names wkg wrote last time, so it only ever removes its own entries. */
@@ -24,16 +26,25 @@ export const MANAGED_LIST = ".wkg-managed";
  * Replace the entries wkg manages in `depsDir` with `entries`, all at once: the new directory
  * is assembled beside the old one (copying the user's own entries across) and swapped in with
  * two renames, so a reader — or a run killed half-way — sees the old deps or the new, never a
- * mix. Directories wkg did not write (the user's local deps) are kept. A leftover from a run
+ * mix. Directories wkg did not write (the user's local deps) are kept; `adopted` names entries
+ * upstream wkg wrote (it leaves no marker) that are to be treated as wkg's own. A leftover from a run
  * killed between the renames is restored first. Callers hold the project's file lock, so no
  * other wkg touches these staging names at the same time.
  */
-export async function replaceDeps(depsDir: string, entries: DepsEntry[]): Promise<DepsChange> {
+export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted: readonly string[] = []): Promise<DepsChange> {
   await recover(depsDir);
-  const previous = await readManaged(depsDir);
+  const marked = await readManaged(depsDir);
   const existing = await listEntries(depsDir);
+  const previous = new Set([...marked, ...adopted.filter((name) => existing.includes(name))]);
   const next = new Map(entries.map((e) => [safeSegment(e.name, "dependency name"), e]));
-  const change: DepsChange = { added: [], updated: [], removed: [], unchanged: [], kept: [] };
+  const change: DepsChange = {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+    kept: [],
+    adopted: [...previous].filter((n) => !marked.has(n)),
+  };
 
   for (const name of existing) {
     if (name === MANAGED_LIST) continue;
@@ -46,7 +57,7 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[]): Promis
     else change.updated.push(name);
   }
   for (const name of previous) if (!next.has(name) && existing.includes(name)) change.removed.push(name);
-  if (change.added.length === 0 && change.updated.length === 0 && change.removed.length === 0 && (await sameManaged(previous, next))) {
+  if (change.added.length === 0 && change.updated.length === 0 && change.removed.length === 0 && (await sameManaged(marked, next))) {
     return sortChange(change);
   }
 

@@ -65,7 +65,7 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
   const lockWritten = await writeLockFile(options.lockPath, lock, text);
   const projects = [];
   for (const { witDir, project, entries } of resolved) {
-    projects.push({ witDir, project, deps: await replaceDeps(join(witDir, "deps"), entries) });
+    projects.push({ witDir, project, deps: await replaceDeps(join(witDir, "deps"), entries, project.adopted) });
   }
   return { projects, lock, lockChanges, lockWritten };
 }

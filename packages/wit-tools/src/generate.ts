@@ -13,11 +13,14 @@ export function projectResolve(project: ResolvedProject): { resolve: Resolve; ro
   const deps: WitDepEntry[] = [
     ...project.userDeps.map((l) => l.entry),
     ...project.locals.map((l) => l.entry),
-    ...registryPackages(project.registry).map(({ key, text }) => ({
-      kind: "file" as const,
-      path: `${key}.wit`,
-      bytes: new TextEncoder().encode(text),
-    })),
+    // A package the user keeps in deps/ (or an override) replaces the copy a registry binary carries.
+    ...registryPackages(project.registry, new Set([...project.userDeps, ...project.locals].flatMap((l) => l.provides))).map(
+      ({ key, text }) => ({
+        kind: "file" as const,
+        path: `${key}.wit`,
+        bytes: new TextEncoder().encode(text),
+      }),
+    ),
   ];
   const { resolve, package: root } = resolveWitSource({ path: project.witDir, files: project.root.files, deps }, { allFeatures: true });
   return { resolve, root };
@@ -67,7 +70,7 @@ export function depsEntries(project: ResolvedProject, output: "wit" | "wasm" = "
  * superset). Instead each package is taken from its own registry binary when it was fetched,
  * else from the most complete copy, and everything is resolved once from text.
  */
-function registryPackages(packages: FetchedPackage[]): Array<{ key: string; text: string }> {
+function registryPackages(packages: FetchedPackage[], provided: ReadonlySet<string>): Array<{ key: string; text: string }> {
   const best = new Map<string, { text: string; own: boolean }>();
   for (const fetched of packages) {
     const own = `${fetched.name}@${fetched.version}`;
@@ -82,5 +85,5 @@ function registryPackages(packages: FetchedPackage[]): Array<{ key: string; text
         best.set(key, { text, own: isOwn });
     }
   }
-  return [...best].map(([key, { text }]) => ({ key, text }));
+  return [...best].filter(([key]) => !provided.has(key)).map(([key, { text }]) => ({ key, text }));
 }

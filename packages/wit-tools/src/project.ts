@@ -1,12 +1,14 @@
-import { isAbsolute, join, relative, resolve as resolvePath } from "node:path";
+import { basename, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import { type CallOptions, type Logger, PackageRef, type PackageSource, VersionReq, WkgError, noopLogger } from "@wasm-pkg/common";
 import { type LockFile, type Manifest, lockFromEntries } from "@wasm-pkg/lockfile";
 import { type ForeignDependency, foreignDependencies, groupPackageName, parseWitFiles } from "@wasm-pkg/wit";
+import { adoptUpstreamEntries } from "./adopt.js";
 import { readManaged } from "./deps-dir.js";
 import { mapLimit } from "./limit.js";
 import { type LocalPackage, readLocalPackage, readUserDeps, readWitSources } from "./local.js";
 import { LocalPackages, packageKey } from "./local-packages.js";
 import { type Requirement, type SelectedVersion, selectVersions } from "./select.js";
+import { readAll } from "./stream.js";
 
 export interface ProjectOptions extends CallOptions {
   /** The package's WIT directory (its `*.wit` files; `deps/` beneath it). */
@@ -39,6 +41,8 @@ export interface ResolvedProject {
   locals: LocalPackage[];
   /** Entries the user keeps in `wit/deps`, used as they are. */
   userDeps: LocalPackage[];
+  /** Unmarked entries of `wit/deps` that are what the lock pins (upstream wrote them): wkg's from now on. */
+  adopted: string[];
   /** The lock entries this project resolved (exactly these; stale ones are gone). */
   lock: LockFile;
 }
@@ -58,11 +62,7 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
   const group = parseWitFiles(files);
   const rootId = groupPackageName(group);
 
-  const managed = await readManaged(join(witDir, "deps"));
-  const userDeps = await readUserDeps(join(witDir, "deps"), managed);
-  const locals = new LocalPackages();
-  for (const local of userDeps) locals.add(local, `${local.path} (in deps/)`);
-  for (const local of options.locals ?? []) if (local.name !== rootId.name) locals.add(local, "workspace member");
+  const overrides: Array<{ path: string; local: LocalPackage }> = [];
   for (const [name, override] of Object.entries(options.manifest.overrides)) {
     if (override.path === undefined) continue;
     const path = isAbsolute(override.path) ? override.path : resolvePath(options.manifestDir, override.path);
@@ -72,8 +72,24 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
         hint: `point the override at the directory of ${name}, or rename the override`,
       });
     }
-    locals.override(local, `[overrides] path ${override.path}`);
+    overrides.push({ path: override.path, local });
   }
+  const members = (options.locals ?? []).filter((local) => local.name !== rootId.name);
+
+  const managed = await readManaged(join(witDir, "deps"));
+  const unmarked = await readUserDeps(join(witDir, "deps"), managed);
+  const adopted = await adoptUpstreamEntries({
+    ...options,
+    witDir,
+    unmarked,
+    locals: [...overrides.map((o) => o.local), ...members],
+    logger,
+  });
+  const userDeps = unmarked.filter((l) => !adopted.has(basename(l.path)));
+  const locals = new LocalPackages();
+  for (const local of userDeps) locals.add(local, `${local.path} (in deps/)`);
+  for (const local of members) locals.add(local, "workspace member");
+  for (const { path, local } of overrides) locals.override(local, `[overrides] path ${path}`);
 
   const requirements: Requirement[] = [];
   const usedLocals = new Set<LocalPackage>();
@@ -123,13 +139,7 @@ export async function resolveProject(options: ProjectOptions): Promise<ResolvedP
     registry,
     locals: [...usedLocals.values()].filter((l) => !userDeps.includes(l)),
     userDeps,
+    adopted: [...adopted].sort(),
     lock,
   };
-}
-
-/** A package's (small, verified) bytes. Not `new Response(stream)`: that loads Node's own copy of undici (~30 ms). */
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }

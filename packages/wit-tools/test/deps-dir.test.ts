@@ -35,9 +35,26 @@ describe("replaceDeps", () => {
       removed: ["wasi-clocks-0.2.0"],
       unchanged: [],
       kept: ["my-local"],
+      adopted: [],
     });
     expect((await readdir(deps)).sort()).toEqual([MANAGED_LIST, "my-local", "wasi-http-0.2.0", "wasi-io-0.2.0"]);
     expect(await readFile(join(deps, "my-local", "local.wit"), "utf8")).toBe("package my:local;\n");
+  });
+
+  it("manages adopted entries (written without a marker) as its own: replaced, removed, and listed", async () => {
+    const wit = await tempDir();
+    const deps = join(wit, "deps");
+    for (const name of ["wasi-io-0.2.0", "wasi-clocks-0.2.0", "my-local"]) {
+      await mkdir(join(deps, name), { recursive: true });
+      await writeFile(join(deps, name, "package.wit"), name);
+    }
+    const change = await replaceDeps(deps, [pkg("wasi-io-0.2.0", "wasi-io-0.2.0")], ["wasi-io-0.2.0", "wasi-clocks-0.2.0"]);
+    expect(change).toMatchObject({ unchanged: ["wasi-io-0.2.0"], removed: ["wasi-clocks-0.2.0"], kept: ["my-local"] });
+    expect(change.adopted).toEqual(["wasi-clocks-0.2.0", "wasi-io-0.2.0"]);
+    expect((await readdir(deps)).sort()).toEqual([MANAGED_LIST, "my-local", "wasi-io-0.2.0"]);
+    expect(await readFile(join(deps, MANAGED_LIST), "utf8")).toContain("\nwasi-io-0.2.0\n");
+    // Once listed, they are wkg's: nothing left to adopt.
+    expect((await replaceDeps(deps, [pkg("wasi-io-0.2.0", "wasi-io-0.2.0")])).adopted).toEqual([]);
   });
 
   it("touches nothing when nothing changed", async () => {

@@ -8,10 +8,11 @@ export function reportFetch(ctx: Context, result: FetchResult, lockPath: string)
   const rel = (path: string) => relative(ctx.io.cwd, path) || ".";
   let changed = false;
   for (const { witDir, deps } of result.projects) {
+    for (const name of deps.adopted) ctx.reporter.status("Adopted", `${rel(witDir)}/deps/${name} (as wkg.lock pins it)`);
     for (const name of deps.added) ctx.reporter.status("Added", `${rel(witDir)}/deps/${name}`);
     for (const name of deps.updated) ctx.reporter.status("Updated", `${rel(witDir)}/deps/${name}`);
     for (const name of deps.removed) ctx.reporter.status("Removed", `${rel(witDir)}/deps/${name}`);
-    changed ||= deps.added.length + deps.updated.length + deps.removed.length > 0;
+    changed ||= deps.adopted.length + deps.added.length + deps.updated.length + deps.removed.length > 0;
   }
   for (const change of result.lockChanges) {
     const what =
