@@ -18,7 +18,8 @@ export interface ProjectLayout {
  * package, with the nearest `wkg.toml` (and its directory's `wkg.lock`); with no directory, a
  * workspace root (the nearest manifest declares `[workspace]`, or `--workspace` finds one) means
  * every member, sharing the root's lock; otherwise `./wit`. Member directories that hold their
- * own `wkg.toml` still fetch as part of the workspace when `--workspace` is asked for.
+ * own `wkg.toml` still fetch as part of the workspace when `--workspace` is asked for, or when
+ * that `wkg.toml` names the root (`[workspace] root = "…"`, upstream's member form).
  */
 export async function projectLayout(ctx: Context, args: CommandArgs, positionalDir?: string): Promise<ProjectLayout> {
   const cwd = ctx.io.cwd;
@@ -34,7 +35,8 @@ export async function projectLayout(ctx: Context, args: CommandArgs, positionalD
   if (!explicit) {
     const workspace = await findWorkspace(cwd);
     const atRoot = workspace && nearest && workspace.root.dir === nearest.dir;
-    if (workspace && (atRoot || wantWorkspace)) {
+    // A member that names its root (`[workspace] root = "…"`) works within the workspace: one lock.
+    if (workspace && (atRoot || wantWorkspace || workspace.declaredBy)) {
       for (const member of workspace.members) await requireDir(member, cwd);
       return { witDirs: workspace.members, manifest: workspace.root, lockPath: join(workspace.root.dir, LOCK_FILE_NAME), workspace: true };
     }

@@ -75,6 +75,9 @@ repository = "https://github.com/a/b"
     ["top = 1\n", /w\.toml:1: top: unknown key/],
     ['[workspace]\nmembers = ["a"]\n[metadata]\nauthors = "x"\n', /cannot coexist/],
     ['[workspace]\nmembers = "a"\n', /workspace\.members: expected an array/],
+    ['[workspace]\nmembers = ["a"]\nroot = ".."\n', /w\.toml:3: workspace\.root: a workspace root lists `members`/],
+    ['[workspace]\nroot = ".."\n[workspace.metadata]\nauthors = "x"\n', /workspace\.metadata: belongs in the root's wkg\.toml/],
+    ["[workspace]\nroot = 1\n", /workspace\.root: expected a string/],
     ["[metadata\n", /w\.toml:1:\d+:/],
   ])("rejects bad input with file, line and key %#", (text, message) => {
     let caught: unknown;
@@ -99,6 +102,15 @@ repository = "https://github.com/a/b"
     const manifest = parseManifest('[workspace]\nmembers = ["pkg-*/wit"]\n[workspace.metadata]\nauthors = "Team"\n');
     expect(manifest.workspace).toEqual({ members: ["pkg-*/wit"], metadata: { authors: "Team" } });
     expect(parseManifest("[workspace]\n").workspace).toBeUndefined();
+  });
+
+  it("reads upstream's member form, [workspace] root, next to the member's own tables, and writes it back", () => {
+    const text = '[overrides]\n"a:b" = { path = "x" }\n\n[workspace]\nroot = "../.."\n';
+    const manifest = parseManifest(text);
+    expect(manifest.workspaceRoot).toBe("../..");
+    expect(manifest.workspace).toBeUndefined();
+    expect(manifest.overrides["a:b"]).toEqual({ path: "x" });
+    expect(parseManifest(serializeManifest(manifest))).toEqual(manifest);
   });
 });
 
@@ -140,6 +152,24 @@ describe("workspaces on disk", () => {
     expect((await findWorkspace(join(root, "pkg-a")))?.members).toEqual([join(root, "pkg-a"), join(root, "pkg-b/wit")]);
     expect((await findWorkspace(join(root, "pkg-b/wit")))?.root.dir).toBe(root);
     expect(await findWorkspace(join(root, "other"))).toBeUndefined();
+  });
+
+  it("a member's [workspace] root names its root, inside or outside its ancestors", async () => {
+    const root = await tree({
+      "ws/wkg.toml": '[workspace]\nmembers = ["pkg-a/wit", "../elsewhere/wit"]\n',
+      "ws/pkg-a/wit/wkg.toml": '[workspace]\nroot = "../.."\n',
+      "elsewhere/wit/wkg.toml": '[workspace]\nroot = "../../ws/wkg.toml"\n',
+      "stray/wit/wkg.toml": '[workspace]\nroot = "../../ws"\n',
+      "lost/wkg.toml": '[workspace]\nroot = "nowhere"\n',
+    });
+    const fromMember = await findWorkspace(join(root, "ws/pkg-a/wit"));
+    expect(fromMember?.root.dir).toBe(join(root, "ws"));
+    expect(fromMember?.declaredBy?.dir).toBe(join(root, "ws/pkg-a/wit"));
+    expect((await findWorkspace(join(root, "elsewhere/wit")))?.members).toEqual([join(root, "ws/pkg-a/wit"), join(root, "elsewhere/wit")]);
+    await expect(findWorkspace(join(root, "stray/wit"))).rejects.toThrow(
+      /stray\/wit\/wkg\.toml:2: workspace\.root names .*ws\/wkg\.toml, whose \[workspace\] members do not include/,
+    );
+    await expect(findWorkspace(join(root, "lost"))).rejects.toThrow(/lost\/wkg\.toml:2: workspace\.root: there is no .*nowhere\/wkg\.toml/);
   });
 
   it("loads a missing manifest as the default", async () => {

@@ -170,3 +170,39 @@ describe("a workspace upstream wkg fetched (deps under <root>/wkg/deps)", () => 
     expect(await filesUnder(join(root, "wkg"))).toEqual(upstreamDeps);
   });
 });
+
+describe("a member naming its root with upstream's `[workspace] root`", () => {
+  const members = {
+    "wkg.toml": '[workspace]\nmembers = ["pkg-a/wit", "pkg-b/wit"]\n',
+    "pkg-a/wit/a.wit":
+      "package ws:a@0.1.0;\n\ninterface a {\n  use wasi:io/streams@0.2.0.{input-stream};\n  get: func() -> input-stream;\n}\n",
+    "pkg-b/wit/b.wit": "package ws:b@0.1.0;\n\nworld b {\n  import ws:a/a@0.1.0;\n  import wasi:clocks/wall-clock@0.2.0;\n}\n",
+  };
+  const lockNames = async (path: string) => parseLock(await readText(path)).packages.map((p) => p.name.toString());
+
+  it("fetch and build from the member join the root's lock, which keeps every member's pins", async () => {
+    const h = await wasiDev();
+    const root = await tree({ ...members, "pkg-a/wit/wkg.toml": '[workspace]\nroot = "../.."\n' });
+    const member = join(root, "pkg-a", "wit");
+    const fetched = await h.run(["fetch"], member);
+    expect(fetched.code).toBe(0);
+    expect(await lockNames(join(root, "wkg.lock"))).toEqual(["wasi:clocks", "wasi:io"]);
+    expect(await filesUnder(root)).not.toContain("pkg-a/wit/wkg.lock");
+    const lock = await readText(join(root, "wkg.lock"));
+    expect((await h.run(["build", "--locked"], member)).code).toBe(0);
+    expect((await h.run(["fetch", "--locked"], root)).code).toBe(0);
+    expect(await readText(join(root, "wkg.lock"))).toBe(lock);
+  });
+
+  it("the root may be named by its wkg.toml; a member the root does not list is an error naming the line", async () => {
+    const h = await wasiDev();
+    const root = await tree({ ...members, "pkg-b/wit/wkg.toml": '# member\n[workspace]\nroot = "../../wkg.toml"\n' });
+    expect((await h.run(["fetch"], join(root, "pkg-b", "wit"))).code).toBe(0);
+    expect(await lockNames(join(root, "wkg.lock"))).toEqual(["wasi:clocks", "wasi:io"]);
+    await tree({ "wkg.toml": '[workspace]\nmembers = ["pkg-a/wit"]\n' }, root);
+    const stray = await h.run(["fetch"], join(root, "pkg-b", "wit"));
+    expect(stray.code).toBe(1);
+    expect(stray.stderr).toContain("pkg-b/wit/wkg.toml:3: workspace.root names");
+    expect(stray.stderr).toContain('add "pkg-b/wit" to [workspace] members');
+  });
+});

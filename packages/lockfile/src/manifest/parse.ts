@@ -42,7 +42,8 @@ export function parseManifest(text: string, file = "wkg.toml"): Manifest {
   if (doc.metadata !== undefined) manifest.metadata = parseMetadata(doc.metadata, ["metadata"], fail, manifest.warnings);
   if (doc.workspace !== undefined) {
     const workspace = parseWorkspace(doc.workspace, fail, manifest.warnings);
-    if (workspace) {
+    if (workspace && "root" in workspace) manifest.workspaceRoot = workspace.root;
+    else if (workspace) {
       if (doc.overrides !== undefined || doc.metadata !== undefined) {
         fail(
           ["workspace"],
@@ -124,12 +125,24 @@ function parseMetadata(value: unknown, path: string[], fail: Fail, warnings: str
   return out;
 }
 
-function parseWorkspace(value: unknown, fail: Fail, warnings: string[]): WorkspaceConfig | undefined {
+function parseWorkspace(value: unknown, fail: Fail, warnings: string[]): WorkspaceConfig | { root: string } | undefined {
   const table = asTable(value, ["workspace"], fail);
   for (const key of Object.keys(table)) {
-    if (key !== "members" && key !== "metadata") fail(["workspace", key], "unknown key (expected `members` and `metadata`)");
+    if (key !== "members" && key !== "metadata" && key !== "root") {
+      fail(["workspace", key], "unknown key (a root has `members` and `metadata`; a member names its root with `root`)");
+    }
   }
-  // Without `members`, upstream reads the table as a (reserved, unused) member declaration.
+  if (table.root !== undefined) {
+    // Upstream's member form (`WorkspaceConfig::Member { root }`): this package belongs to the
+    // workspace whose root `wkg.toml` the path names.
+    if (table.members !== undefined) fail(["workspace", "root"], "a workspace root lists `members`; only a member names its `root`");
+    if (table.metadata !== undefined)
+      fail(["workspace", "metadata"], "belongs in the root's wkg.toml, not in a member's (use [metadata] here)");
+    const root = str(table.root, ["workspace", "root"], fail);
+    if (root === "") fail(["workspace", "root"], "expected the path of the workspace root (its directory or its wkg.toml)");
+    return { root };
+  }
+  // A table with neither is upstream's (unused) empty member declaration.
   if (table.members === undefined) return undefined;
   if (!Array.isArray(table.members)) fail(["workspace", "members"], "expected an array of paths");
   const members = (table.members as unknown[]).map((m, i) => str(m, ["workspace", "members", String(i)], fail));

@@ -23,6 +23,7 @@ export function serializeManifest(manifest: Manifest): string {
     sections.push(`[overrides]\n${lines.join("\n")}\n`);
   }
   if (manifest.metadata) sections.push(metadata("metadata", manifest.metadata));
+  if (manifest.workspaceRoot !== undefined) sections.push(`[workspace]\nroot = ${tomlString(manifest.workspaceRoot)}\n`);
   if (manifest.workspace) {
     sections.push(`[workspace]\nmembers = [${manifest.workspace.members.map(tomlString).join(", ")}]\n`);
     if (manifest.workspace.metadata) sections.push(metadata("workspace.metadata", manifest.workspace.metadata));

@@ -36,6 +36,11 @@ export interface Manifest {
    * `[registry."<name>"]`, as written (config.toml's shapes); `@wasm-pkg/config` validates them.
    */
   registries?: Record<string, unknown>;
+  /**
+   * A member's `[workspace] root = "<path>"` (upstream's member form): its workspace root, the
+   * directory of the root `wkg.toml` or that file, relative to this manifest's directory.
+   */
+  workspaceRoot?: string;
   /** Notes about accepted-but-ignored input (old keys, empty overrides), for the CLI to show. */
   warnings: string[];
 }

@@ -1,6 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
-import { dirname, join, normalize, resolve } from "node:path";
-import { WkgError } from "@wasm-pkg/common";
+import { basename, dirname, join, normalize, relative, resolve } from "node:path";
+import { WkgError, locateKey } from "@wasm-pkg/common";
 import { globDirs, isGlob } from "./glob.js";
 import { parseManifest } from "./parse.js";
 import { MANIFEST_FILE_NAME, type Manifest } from "./types.js";
@@ -34,16 +34,21 @@ export interface Workspace {
   root: LoadedManifest;
   /** Absolute member directories, in member order, globs expanded. */
   members: string[];
+  /** The member manifest that named this root with `[workspace] root`, when that is how it was found. */
+  declaredBy?: LoadedManifest;
 }
 
 /**
  * The workspace a directory belongs to (upstream §9.4): the nearest manifest, if it declares
- * `[workspace]`; else the first ancestor manifest whose members include that directory.
+ * `[workspace]`; else the root it names with `[workspace] root = "…"` (upstream's member form,
+ * which may point outside the ancestors); else the first ancestor manifest whose members
+ * include that directory.
  */
 export async function findWorkspace(cwd: string): Promise<Workspace | undefined> {
   const nearest = await findNearestManifest(cwd);
   if (!nearest) return undefined;
   if (nearest.manifest.workspace) return { root: nearest, members: await resolveMembers(nearest.dir, nearest.manifest.workspace.members) };
+  if (nearest.manifest.workspaceRoot !== undefined) return await declaredWorkspace(nearest, nearest.manifest.workspaceRoot);
   for (let dir = dirname(nearest.dir); ; dir = dirname(dir)) {
     const path = join(dir, MANIFEST_FILE_NAME);
     const text = await readIfExists(path);
@@ -56,6 +61,43 @@ export async function findWorkspace(cwd: string): Promise<Workspace | undefined>
     }
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/**
+ * The workspace a member names with `[workspace] root`: the path (relative to the member's
+ * manifest) is the root's directory or its `wkg.toml`, which must declare `[workspace] members`
+ * including the member, so that runs from the root and from the member share one complete lock.
+ */
+async function declaredWorkspace(member: LoadedManifest, root: string): Promise<Workspace> {
+  const memberPath = member.path as string;
+  const at = async () => {
+    const line = locateKey((await readIfExists(memberPath)) ?? "", ["workspace", "root"]);
+    return `${memberPath}${line ? `:${line}` : ""}`;
+  };
+  const target = resolve(member.dir, root);
+  const path = basename(target) === MANIFEST_FILE_NAME ? target : join(target, MANIFEST_FILE_NAME);
+  const text = await readIfExists(path);
+  if (text === undefined) {
+    throw new WkgError("INVALID_MANIFEST", `invalid manifest: ${await at()}: workspace.root: there is no ${path}`, {
+      hint: "point `root` at the workspace root's directory (or its wkg.toml), relative to this file",
+    });
+  }
+  const manifest = parseManifest(text, path);
+  if (!manifest.workspace) {
+    throw new WkgError("INVALID_MANIFEST", `invalid manifest: ${await at()}: workspace.root: ${path} is not a workspace root`, {
+      hint: "a workspace root's wkg.toml lists its members: [workspace] members = [...]",
+    });
+  }
+  const dir = dirname(path);
+  const members = await resolveMembers(dir, manifest.workspace.members);
+  if (!members.includes(normalize(member.dir))) {
+    throw new WkgError(
+      "INVALID_MANIFEST",
+      `invalid manifest: ${await at()}: workspace.root names ${path}, whose [workspace] members do not include ${member.dir}`,
+      { hint: `add "${relative(dir, member.dir) || "."}" to [workspace] members in ${path}` },
+    );
+  }
+  return { root: { manifest, path, dir }, members, declaredBy: member };
 }
 
 /**
