@@ -1,6 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
-import { type CallOptions, type Logger, type PackageSource, isWkgError } from "@wasm-pkg/common";
+import { type CallOptions, type Logger, type PackageSource, WkgError, isWkgError } from "@wasm-pkg/common";
 import { type LockFile, lockEntries } from "@wasm-pkg/lockfile";
 import { type PackageId, type Resolve, type WitDirSource, decodeWasm, printPackage, readWitDir, resolveWitSource } from "@wasm-pkg/wit";
 import type { LocalPackage } from "./local.js";
@@ -32,8 +32,9 @@ export interface AdoptOptions extends CallOptions {
  * pinned content: a `.wasm` byte for byte (so its digest is the pinned one); WIT text once
  * parsed and printed again, so another printer's layout does not count as an edit. The pinned
  * bytes come through the source, verified against the lock's digest (from the cache when it
- * has them). Anything else stays the user's: a pinned entry that differs is reported, since
- * keeping it as the user's replaces the registry package and drops its pin.
+ * has them); when they cannot be had, the run fails rather than guess. Anything else stays the
+ * user's: a pinned entry that differs is reported, since keeping it as the user's replaces the
+ * registry package and drops its pin.
  */
 export async function adoptUpstreamEntries(options: AdoptOptions): Promise<Set<string>> {
   const named = options.unmarked.filter((l) => basename(l.path) === upstreamEntryName(l));
@@ -62,7 +63,6 @@ async function adoptPinned(options: AdoptOptions, named: LocalPackage[], disk: D
   // The pinned binaries, and what each package they carry prints to.
   const expected = new Map<string, string[]>();
   const pinnedBytes = new Map<string, Uint8Array[]>();
-  const unreadable = new Set<LocalPackage>();
   const read = new Map<string, Uint8Array>();
   for (const local of direct) {
     for (const pin of pinsOf(local)) {
@@ -76,15 +76,19 @@ async function adoptPinned(options: AdoptOptions, named: LocalPackage[], disk: D
           );
           bytes = await readAll(stream);
         } catch (error) {
-          // Only a pin that cannot be read here (offline and not cached, gone from the registry)
-          // leaves the entry unchecked; anything else (a digest mismatch, a network error) fails.
+          // Without the pinned content the entry cannot be told from an edited copy. Taking it as
+          // the user's would drop the pin, taking it as wkg's could overwrite an edit: neither is
+          // safe, so the run stops and says what would settle it.
           if (!UNCHECKABLE.some((code) => isWkgError(error, code))) throw error;
-          unreadable.add(local);
-          options.logger({
-            type: "warn",
-            message: `${relative(process.cwd(), join(options.witDir, "deps", basename(local.path)))}: cannot compare it with ${pin.name}@${pin.version} as wkg.lock pins it (${(error as Error).message}); it is kept as your own`,
-          });
-          continue;
+          const shown = relative(process.cwd(), join(options.witDir, "deps", basename(local.path)));
+          throw new WkgError(
+            (error as WkgError).code,
+            `${shown}: cannot tell whether it is ${pin.name}@${pin.version} as wkg.lock pins it: ${(error as Error).message}`,
+            {
+              hint: `run once online (or with a cache that has ${pin.name}@${pin.version}); or delete ${shown} if it is not yours to keep`,
+              cause: error,
+            },
+          );
         }
         read.set(pin.digest.toString(), bytes);
         const decoded = decodeWasm(bytes);
@@ -99,7 +103,6 @@ async function adoptPinned(options: AdoptOptions, named: LocalPackage[], disk: D
 
   for (const local of named) {
     const isDirect = direct.includes(local);
-    if (unreadable.has(local)) continue;
     const shown = relative(process.cwd(), join(options.witDir, "deps", basename(local.path)));
     let same = false;
     if (local.entry.kind === "file") {

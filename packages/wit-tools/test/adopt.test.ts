@@ -107,11 +107,11 @@ describe("adoptUpstreamEntries", () => {
     expect((await adopt(other, source(PINNED))).adopted).toEqual([]);
   });
 
-  it("without the pinned content (offline, not cached) the entry stays the user's; a bad digest fails the run", async () => {
+  it("without the pinned content (offline, not cached) the run stops and says why; a bad digest fails it too", async () => {
     const wit = await project({ "wit/deps/acme-lib-1.0.0/package.wit": LIB });
-    const offline = await adopt(wit, source(PINNED, new WkgError("OFFLINE", "offline: not in the cache")));
-    expect(offline.adopted).toEqual([]);
-    expect(offline.warnings[0]).toContain("cannot compare it with acme:lib@1.0.0");
+    const offline = adopt(wit, source(PINNED, new WkgError("OFFLINE", "offline: not in the cache")));
+    await expect(offline).rejects.toMatchObject({ code: "OFFLINE" });
+    await expect(offline).rejects.toThrow(/acme-lib-1\.0\.0: cannot tell whether it is acme:lib@1\.0\.0 as wkg\.lock pins it/);
     const tampered = source(PINNED, new WkgError("INTEGRITY", "content does not match its digest"));
     await expect(adopt(wit, tampered)).rejects.toMatchObject({ code: "INTEGRITY" });
   });

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestRegistry, type TestServer, cleanupTempDirs, startRegistry, startServer, tempDir } from "@wasm-pkg/test-utils";
 import { parseLock } from "@wasm-pkg/lockfile";
 import { EXAMPLES, type Env, encodeText, filesUnder, home, readText, tree } from "./project.js";
 
@@ -204,5 +204,45 @@ describe("a member naming its root with upstream's `[workspace] root`", () => {
     expect(stray.code).toBe(1);
     expect(stray.stderr).toContain("pkg-b/wit/wkg.toml:3: workspace.root names");
     expect(stray.stderr).toContain('add "pkg-b/wit" to [workspace] members');
+  });
+});
+
+describe("a project upstream wkg fetched from the real OCI registry, on a machine with an empty cache", () => {
+  let registry: TestRegistry;
+  let metadata: TestServer;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: "open" });
+    metadata = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ oci: { registry: registry.registry, namespacePrefix: "webassembly/" } }));
+    });
+    const publisher = await home(`[namespace_registries]\nwasi = "${metadata.authority}"\n`);
+    for (const name of ["cli", "http"]) {
+      expect((await publisher.run(["publish", join(EXAMPLES, "registry", "wasi", name, "0.2.0.wasm")])).code).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    await metadata?.close();
+    await registry?.stop();
+  });
+
+  it("--offline cannot check upstream's entries without the pinned packages: it stops, changing nothing; online it adopts them", async () => {
+    const user = await home(`[namespace_registries]\nwasi = "${metadata.authority}"\n`);
+    const project = await upstreamProject();
+    // Upstream records the registry the user's config names.
+    const lock = (await readText(join(project, "wkg.lock"))).replaceAll('"wasi.dev"', `"${metadata.authority}"`);
+    await writeFile(join(project, "wkg.lock"), lock);
+    const before = await filesUnder(project);
+
+    const offline = await user.run(["fetch", "--offline"], project);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toMatch(/wasi-(cli|http)-0\.2\.0: cannot tell whether it is wasi:(cli|http)@0\.2\.0 as wkg\.lock pins it/);
+    expect(await filesUnder(project)).toEqual(before);
+    expect(await readText(join(project, "wkg.lock"))).toBe(lock);
+
+    expect((await user.run(["fetch", "--locked"], project)).code).toBe(0);
+    expect((await user.run(["fetch", "--offline", "--locked"], project)).code).toBe(0);
+    expect(await readText(join(project, "wkg.lock"))).toBe(lock);
+    expect(await managedList(project)).toEqual(MANAGED.slice(1));
   });
 });
