@@ -39,10 +39,14 @@ export async function projectGraphs(options: GraphOptions): Promise<DependencyGr
     } catch (error) {
       if (!isWkgError(error, "OFFLINE")) throw error;
       if (depsFiles.size === 0) {
-        throw new WkgError("OFFLINE", `the dependencies of ${witDir} are not all in wkg.lock and the cache, and ${depsDir} holds no fetched packages to read instead (${error.message})`, {
-          hint: "run `wkg fetch` once to resolve and download the dependencies",
-          cause: error,
-        });
+        throw new WkgError(
+          "OFFLINE",
+          `the dependencies of ${witDir} are not all in wkg.lock and the cache, and ${depsDir} holds no fetched packages to read instead (${error.message})`,
+          {
+            hint: "run `wkg fetch` once to resolve and download the dependencies",
+            cause: error,
+          },
+        );
       }
       (options.logger ?? noopLogger)({ type: "warn", message: `${error.message}; reading ${depsDir} instead` });
       const { resolve, package: root } = await resolveWitDir(witDir, { allFeatures: true });

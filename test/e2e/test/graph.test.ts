@@ -139,7 +139,14 @@ describe("wkg list, tree, why and outdated against the real OCI registry", () =>
     const rows = JSON.parse(report.stdout).packages;
     expect(rows).toEqual([
       expect.objectContaining({ name: "wasi:cli", locked: "0.2.0", wanted: "0.2.0", latest: "0.2.0", behind: false }),
-      expect.objectContaining({ name: "wasi:http", requirement: "=0.2.0", locked: "0.2.0", wanted: "0.2.0", latest: "0.2.1", behind: true }),
+      expect.objectContaining({
+        name: "wasi:http",
+        requirement: "=0.2.0",
+        locked: "0.2.0",
+        wanted: "0.2.0",
+        latest: "0.2.1",
+        behind: true,
+      }),
     ]);
     const ci = await user.run(["outdated", "--exit-code"], project);
     expect(ci.code).toBe(1);
