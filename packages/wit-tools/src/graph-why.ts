@@ -1,3 +1,4 @@
+import { WkgError } from "@wasm-pkg/common";
 import type { DependencyGraph, GraphEdge } from "./graph.js";
 import { dependenciesOf, matchPackages } from "./graph-tree.js";
 
@@ -19,7 +20,10 @@ export interface WhyResult {
  */
 export function whyDepends(graph: DependencyGraph, spec: string, options: { limit?: number } = {}): WhyResult {
   const limit = options.limit ?? 1000;
-  const targets = matchPackages(graph, spec);
+  const targets = matchPackages(graph, spec).filter((id) => id !== graph.root);
+  if (targets.length === 0) {
+    throw new WkgError("PACKAGE_NOT_FOUND", `${spec} is ${graph.root}, the project's own package, not a dependency of it`);
+  }
   const wanted = new Set(targets);
   const out = dependenciesOf(graph);
   // How many paths lead from each package to a target (WIT package graphs are acyclic): the walk

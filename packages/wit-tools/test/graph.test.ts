@@ -113,6 +113,10 @@ describe("whyDepends", () => {
     ]);
   });
 
+  it("refuses the project's own package: it is not a dependency", () => {
+    expect(() => whyDepends(diamond(), "my:app")).toThrow(/my:app is my:app@1\.0\.0, the project's own package/);
+  });
+
   it("counts the paths it does not list beyond the limit", () => {
     const why = whyDepends(diamond(), "e:f@1.0.0", { limit: 1 });
     expect(why.paths).toHaveLength(1);

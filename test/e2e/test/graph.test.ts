@@ -105,7 +105,7 @@ describe("wkg list, tree, why and outdated against the real OCI registry", () =>
     const { wkg } = await import("./run.js");
     const fromDeps = await wkg(["tree"], cold, project);
     expect(fromDeps.code, fromDeps.stderr).toBe(0);
-    expect(fromDeps.stderr).toContain("reading");
+    expect(fromDeps.stderr).toContain(`reading ${join(project, "wit", "deps")} instead`);
     expect(fromDeps.stdout).toBe((await user.run(["tree"], project)).stdout);
 
     await rm(join(project, "wit", "deps"), { recursive: true });
@@ -174,5 +174,28 @@ describe("the graph commands against the local registry (examples/registry)", ()
     const outdated = await user.run(["outdated", "--exit-code"], project);
     expect(outdated.code, outdated.stderr).toBe(0);
     expect(outdated.stdout).toContain("wasi:http");
+  });
+
+  it("in a workspace, a member another imports is a local package, and why points at the member's own file", async () => {
+    const user = await localRegistryHome();
+    const root = await tree({
+      "wkg.toml": '[workspace]\nmembers = ["a/wit", "b/wit"]\n',
+      "a/wit/a.wit": "package my:a@1.0.0;\nworld w {\n  import my:b/api@1.0.0;\n}\n",
+      "b/wit/b.wit": "package my:b@1.0.0;\ninterface api {\n  use wasi:io/streams@0.2.0.{input-stream};\n}\n",
+    });
+    expect((await user.run(["fetch"], root)).code).toBe(0);
+    const shown = await user.run(["tree"], root);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe(
+      ["my:a@1.0.0", "└── my:b@1.0.0 (b/wit)", "    └── wasi:io@0.2.0 (files)", "", "my:b@1.0.0", "└── wasi:io@0.2.0 (files)", ""].join(
+        "\n",
+      ),
+    );
+    const why = await user.run(["why", "wasi:io"], root);
+    expect(why.stdout).toContain("b/wit/b.wit:3  use wasi:io/streams@0.2.0.{input-stream};");
+    expect(why.stdout).toContain("a/wit/a.wit:3  import my:b/api@1.0.0;");
+    // my:b is a dependency of my:a, and the root of its own member: only the first is an answer.
+    const whyB = JSON.parse((await user.run(["why", "my:b", "--json"], root)).stdout);
+    expect(whyB.projects.map((p: { root: string }) => p.root)).toEqual(["my:a@1.0.0"]);
   });
 });

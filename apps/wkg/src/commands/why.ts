@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { WkgError, isWkgError } from "@wasm-pkg/common";
-import { type DependencyGraph, type GraphReference, type WhyResult, whyDepends } from "@wasm-pkg/wit-tools";
+import { type DependencyGraph, type GraphNode, type GraphReference, type WhyResult, whyDepends } from "@wasm-pkg/wit-tools";
 import type { CommandArgs, CommandOutput } from "../cli/spec.js";
 import type { Context } from "../context.js";
 import { loadGraphs, nodeJson, nodeLabel } from "./graph-project.js";
@@ -27,7 +27,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   for (const { graph, why } of answers) {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     if (lines.length) lines.push("");
-    for (const target of why.targets) lines.push(nodeLabel(ctx, nodes.get(target) ?? graph.nodes[0]!));
+    for (const target of why.targets) lines.push(nodeLabel(ctx, nodes.get(target) as GraphNode));
     const count = why.paths.length + why.omitted;
     lines.push(`${count} path${count === 1 ? "" : "s"} from ${graph.root}:`);
     for (const path of why.paths) lines.push(`  ${path.join(" → ")}`);
@@ -40,7 +40,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
   }
   const json = answers.map(({ graph, why }) => ({
     root: graph.root,
-    packages: why.targets.map((t) => nodeJson(ctx, graph.nodes.find((n) => n.id === t)!)),
+    packages: why.targets.map((t) => nodeJson(ctx, graph.nodes.find((n) => n.id === t) as GraphNode)),
     paths: why.paths,
     omittedPaths: why.omitted,
     edges: why.edges.map((e) => ({
