@@ -8,6 +8,8 @@ export { resolveToJson } from "./resolve/json.js";
 export { WitPrinter, depDirName } from "./print/printer.js";
 export type { UnresolvedPackageGroup, WitSource } from "./text/group.js";
 export type { UnresolvedPackage } from "./text/unresolved.js";
+export { witReferences } from "./text/references.js";
+export type { WitReference } from "./text/references.js";
 export { pushDirSource } from "./resolve/dir.js";
 export type { WitDepEntry, WitDirSource } from "./resolve/dir.js";
 export { readWitDir, resolveWitDir, resolveWitFiles, resolveWitPath, resolveWitSource } from "./fs.js";

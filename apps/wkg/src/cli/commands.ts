@@ -85,6 +85,70 @@ const UPDATE: CommandSpec = {
   examples: ["wkg update", "wkg update wasi:http"],
 };
 
+/** Where the graph commands find the project (they never write, and never need the network). */
+const GRAPH_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "wit-dir": WIT_PROJECT_OPTIONS["wit-dir"] as OptionSpec,
+  workspace: { type: "boolean", description: "Show every member of the workspace around the current directory" },
+  ...COMMON_OPTIONS,
+};
+
+const GRAPH_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "list",
+    summary: "List the versions a registry holds for a package",
+    description: "Newest first; pre-releases and yanked versions are marked. With --offline, the versions in the cache.",
+    positionals: [{ name: "PACKAGE", required: true, description: "<namespace>:<name>" }],
+    options: {
+      registry: { type: "string", valueName: "<REGISTRY>", env: "WKG_REGISTRY", description: "The registry to ask" },
+      offline: { type: "boolean", description: "List the versions in the cache; never contact a registry" },
+      ...NETWORK_OPTIONS,
+      ...COMMON_OPTIONS,
+    },
+    load: () => import("../commands/list.js"),
+    examples: ["wkg list wasi:http", "wkg list wasi:http --registry localhost:5000 --json"],
+  },
+  {
+    name: "tree",
+    summary: "Show the resolved dependency graph of the project",
+    description:
+      "Which package imports which, with versions and where each comes from, read from wkg.lock, the cache\n" +
+      "and wit/deps (never the network). A package whose dependencies were already shown is marked (*).\n" +
+      "With PACKAGE, the tree below that dependency.",
+    positionals: [{ name: "PACKAGE", description: "Start from this dependency (<namespace>:<name>[@<version>])" }],
+    options: {
+      depth: { type: "string", valueName: "<N>", description: "Show N levels of dependencies (0: the package alone)" },
+      ...GRAPH_OPTIONS,
+    },
+    load: () => import("../commands/tree.js"),
+    examples: ["wkg tree", "wkg tree --depth 1", "wkg tree wasi:http --json"],
+  },
+  {
+    name: "why",
+    summary: "Show why the project depends on a package",
+    description:
+      "Every path from the project's package to the dependency, and the WIT use/import lines (file:line)\n" +
+      "that make each step. Read from wkg.lock, the cache and wit/deps (never the network).",
+    positionals: [{ name: "PACKAGE", required: true, description: "<namespace>:<name>[@<version>]" }],
+    options: GRAPH_OPTIONS,
+    load: () => import("../commands/why.js"),
+    examples: ["wkg why wasi:io", "wkg why wasi:io@0.2.0 --json"],
+  },
+  {
+    name: "outdated",
+    summary: "Show locked packages that have newer versions",
+    description:
+      "For each package in wkg.lock: the locked version, the newest its requirement allows (what `wkg update`\n" +
+      "would pick) and the newest there is. Pre-releases count as latest only when a pre-release is locked.",
+    options: {
+      "exit-code": { type: "boolean", description: "Exit with status 1 when a package is behind (for CI)" },
+      ...GRAPH_OPTIONS,
+      ...NETWORK_OPTIONS,
+    },
+    load: () => import("../commands/outdated.js"),
+    examples: ["wkg outdated", "wkg outdated --exit-code --json"],
+  },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "config",
@@ -210,6 +274,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   FETCH,
   BUILD,
   UPDATE,
+  ...GRAPH_COMMANDS,
   {
     name: "oci",
     summary: "Pull or push a Wasm component by OCI reference",

@@ -95,7 +95,7 @@ type Visit = (
 ) => void;
 
 /** Calls `f` on every use path in a file, world imports before exports (as upstream). */
-function forEachPath(items: AstItem[], f: Visit): void {
+export function forEachPath(items: AstItem[], f: Visit): void {
   for (const item of items) {
     switch (item.kind) {
       case "world": {
