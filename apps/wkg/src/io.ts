@@ -14,6 +14,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdinIsTTY?: boolean;
+  /** All of stdin as text (`wkg login --password-stdin`); absent means stdin is not readable. */
+  readStdin?: () => Promise<string>;
   /** Aborted on Ctrl-C; commands pass it to every library call. */
   signal?: AbortSignal;
   /** Extra registry protocols for an embedding tool (or a test) that runs `main()` in-process. */
@@ -37,6 +39,11 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     stdinIsTTY: process.stdin.isTTY === true,
+    readStdin: async () => {
+      let text = "";
+      for await (const chunk of process.stdin) text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
+      return text;
+    },
     signal: controller.signal,
   };
 }

@@ -17,6 +17,8 @@ export async function runWkg(
     tty?: boolean;
     backends?: Io["backends"];
     inspector?: Io["inspector"];
+    /** Piped to the command's stdin (`--password-stdin`). */
+    stdin?: string;
   } = {},
 ): Promise<Captured> {
   let stdout = "";
@@ -28,6 +30,7 @@ export async function runWkg(
     cwd: options.cwd ?? process.cwd(),
     ...(options.backends ? { backends: options.backends } : {}),
     ...(options.inspector !== undefined ? { inspector: options.inspector } : {}),
+    ...(options.stdin !== undefined ? { readStdin: async () => options.stdin as string, stdinIsTTY: false } : {}),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -27,3 +27,7 @@ export { dockerCredentials, dockerConfigPath, normalizeDockerKey } from "./auth/
 export { credentialChain } from "./auth/chain.js";
 export { parseInsecureHosts, parseOciMetadata, parseOciSettings } from "./settings.js";
 export type { OciMetadata, OciSettings } from "./settings.js";
+export { dockerServerKey, eraseDockerCredentials, storeDockerCredentials } from "./auth/docker-config-write.js";
+export type { CredentialStore, DockerWriteOptions } from "./auth/docker-config-write.js";
+export { verifyLogin } from "./login.js";
+export type { VerifyLoginOptions } from "./login.js";

@@ -1,3 +1,4 @@
+import { LOGIN, LOGOUT } from "./commands-account.js";
 import { COMMON_OPTIONS, type CommandSpec, NETWORK_OPTIONS, type OptionSpec } from "./spec.js";
 
 /** `wkg oci` auth and transport flags, as upstream (`-u`/`-p` also have long names here). */
@@ -325,6 +326,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
     ],
   },
+  LOGIN,
+  LOGOUT,
   {
     name: "inspect",
     summary: "Show what a .wasm file or WIT directory holds",

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Logger, WkgError, isAbortError, noopLogger } from "@wasm-pkg/common";
+import { type Logger, WkgError, noopLogger } from "@wasm-pkg/common";
+import { runCredentialHelper } from "./credential-helper.js";
 import { type Credentials, basic, identityToken } from "./credentials.js";
 
 interface DockerConfigFile {
@@ -100,43 +100,15 @@ export async function dockerCredentials(registry: string, options: DockerLookupO
 async function runHelper(name: string, server: string, configPath: string, options: DockerLookupOptions): Promise<Credentials | undefined> {
   const program = `docker-credential-${name}`;
   const source = `${program} (from ${configPath})`;
-  const timeoutMs = options.helperTimeoutMs ?? 30_000;
-  let result: { code: number | null; stdout: string; stderr: string };
-  try {
-    result = await new Promise((resolve, reject) => {
-      const child = spawn(program, ["get"], {
-        env: options.env as NodeJS.ProcessEnv,
-        stdio: ["pipe", "pipe", "pipe"],
-        signal: options.signal,
-      });
-      let stdout = "";
-      let stderr = "";
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-      child.on("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.on("error", () => {});
-      child.stdin.end(server);
-    });
-  } catch (error) {
-    if (isAbortError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new WkgError(
-      "CREDENTIALS",
-      `failed to run credential helper ${program}: ${code === "ENOENT" ? "not found on PATH" : (error as Error).message}`,
-      {
-        hint: `install ${program}, or remove it from ${configPath} (credHelpers/credsStore)`,
-        cause: error,
-      },
-    );
-  }
+  const result = await runCredentialHelper({
+    name,
+    action: "get",
+    input: server,
+    configPath,
+    env: options.env,
+    signal: options.signal,
+    timeoutMs: options.helperTimeoutMs,
+  });
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.code !== 0) {
     // The protocol's "no credentials" answer: not an error, just nothing stored for this server.
