@@ -1,4 +1,5 @@
 import { LOGIN, LOGOUT } from "./commands-account.js";
+import { COMPLETIONS } from "./commands-shell.js";
 import { COMMON_OPTIONS, type CommandSpec, NETWORK_OPTIONS, type OptionSpec } from "./spec.js";
 
 /** `wkg oci` auth and transport flags, as upstream (`-u`/`-p` also have long names here). */
@@ -328,6 +329,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   LOGIN,
   LOGOUT,
+  COMPLETIONS,
   {
     name: "inspect",
     summary: "Show what a .wasm file or WIT directory holds",

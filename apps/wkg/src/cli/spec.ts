@@ -22,6 +22,8 @@ export interface PositionalSpec {
   description: string;
   required?: boolean;
   variadic?: boolean;
+  /** The values it takes, when they are few and fixed (offered by shell completion). */
+  choices?: readonly string[];
 }
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
