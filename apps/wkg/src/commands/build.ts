@@ -5,6 +5,7 @@ import { clientFor } from "../client.js";
 import type { Context } from "../context.js";
 import { version } from "../main.js";
 import { projectLayout, projectOptions } from "../project.js";
+import { RunTally, reportSummary } from "../render/summary.js";
 
 /**
  * `wkg build`: the WIT package binary of `-d/--wit-dir` (default `wit`), with its dependencies
@@ -12,12 +13,15 @@ import { projectLayout, projectOptions } from "../project.js";
  * in the current directory (`_` for `:` on Windows, where `:` is not allowed in file names).
  */
 export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutput> {
+  const tally = new RunTally(ctx);
   const layout = await projectLayout(ctx, args, undefined);
   for (const warning of layout.manifest.manifest.warnings) ctx.reporter.warn(warning);
   const client = await clientFor(ctx, args);
   try {
     const members = layout.workspace ? await Promise.all(layout.witDirs.map((dir) => readLocalPackage(dir))) : [];
     const outputs = [];
+    const resolved: string[] = [];
+    let lockChanges = 0;
     for (const witDir of layout.witDirs) {
       ctx.reporter.status("Building", witDir);
       const result = await buildProject({
@@ -33,6 +37,8 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
         },
       });
       const path = result.path as string;
+      resolved.push(...result.project.registry.map((p) => `${p.name}@${p.version}`));
+      lockChanges += result.lockChanges.length;
       ctx.reporter.status("Finished", `WIT package written to ${path}`);
       outputs.push({
         package: result.name,
@@ -42,7 +48,7 @@ export async function run(ctx: Context, args: CommandArgs): Promise<CommandOutpu
         lockChanges: result.lockChanges,
       });
     }
-    return { json: { outputs } };
+    return { json: { outputs, ...reportSummary(ctx, tally.finish(resolved, lockChanges)) } };
   } finally {
     await client.close();
   }

@@ -4,6 +4,7 @@ import type { CommandArgs, CommandOutput } from "../cli/spec.js";
 import { clientFor } from "../client.js";
 import type { Context } from "../context.js";
 import { projectLayout, projectOptions } from "../project.js";
+import { RunTally, reportSummary } from "../render/summary.js";
 import { reportFetch } from "./fetch-report.js";
 
 /** `wkg fetch [DIR]`: resolve the WIT package's dependencies into `<dir>/deps` and `wkg.lock`. */
@@ -17,6 +18,7 @@ export async function fetchLike(
   args: CommandArgs,
   options: { dir?: string; update?: ReadonlySet<string> | "all" },
 ): Promise<CommandOutput> {
+  const tally = new RunTally(ctx);
   const layout = await projectLayout(ctx, args, options.dir);
   for (const warning of layout.manifest.manifest.warnings) ctx.reporter.warn(warning);
   const client = await clientFor(ctx, args);
@@ -30,7 +32,10 @@ export async function fetchLike(
       output: args.values.type === "wasm" ? "wasm" : "wit",
       ...(options.update ? { update: options.update } : {}),
     });
-    return reportFetch(ctx, result, layout.lockPath);
+    const output = reportFetch(ctx, result, layout.lockPath);
+    const resolved = result.projects.flatMap(({ project }) => project.registry.map((p) => `${p.name}@${p.version}`));
+    const summary = reportSummary(ctx, tally.finish(resolved, result.lockChanges.length));
+    return { ...output, json: { ...(output.json as object), ...summary } };
   } finally {
     await client.close();
   }

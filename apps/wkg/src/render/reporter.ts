@@ -1,5 +1,6 @@
 import type { Logger, WkgEvent } from "@wasm-pkg/common";
 import type { Io } from "../io.js";
+import { formatEta } from "./eta.js";
 import { formatBytes } from "./format.js";
 import type { Style } from "./style.js";
 
@@ -9,6 +10,8 @@ export interface ReporterOptions {
   json: boolean;
   /** -1 quiet, 0 normal, 1 -v, 2 -vv */
   verbosity: number;
+  /** Milliseconds, for the progress bar's rate and ETA (tests pass their own clock). */
+  now?: () => number;
 }
 
 interface Progress {
@@ -29,9 +32,18 @@ export class Reporter {
   private lastDraw = 0;
   private drawn = false;
   private readonly showProgress: boolean;
+  private readonly observers = new Set<Logger>();
+  private readonly now: () => number;
 
   constructor(private readonly options: ReporterOptions) {
     this.showProgress = options.io.stderr.isTTY === true && !options.json && options.verbosity >= 0;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Also hand every event to `observer` (the end-of-command summary counts downloads); returns its removal. */
+  observe(observer: Logger): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   readonly logger: Logger = (event) => this.handle(event);
@@ -51,6 +63,7 @@ export class Reporter {
 
   private handle(event: WkgEvent): void {
     const { style, verbosity } = this.options;
+    for (const observer of this.observers) observer(event);
     switch (event.type) {
       case "status":
         if (verbosity >= 0 && !this.options.json) this.line(`${style.status(event.label.padStart(12))} ${event.message}`);
@@ -108,9 +121,9 @@ export class Reporter {
       label: event.label,
       transferred: event.transferred,
       ...(event.total === undefined ? {} : { total: event.total }),
-      started: existing?.started ?? performance.now(),
+      started: existing?.started ?? this.now(),
     });
-    const now = performance.now();
+    const now = this.now();
     if (now - this.lastDraw < 100) return;
     this.lastDraw = now;
     this.draw();
@@ -122,13 +135,14 @@ export class Reporter {
     const transferred = items.reduce((n, p) => n + p.transferred, 0);
     const known = items.every((p) => p.total !== undefined);
     const total = known ? items.reduce((n, p) => n + (p.total ?? 0), 0) : undefined;
-    const seconds = Math.max(0.001, (performance.now() - Math.min(...items.map((p) => p.started))) / 1000);
+    const seconds = Math.max(0.001, (this.now() - Math.min(...items.map((p) => p.started))) / 1000);
     const rate = `${formatBytes(transferred / seconds)}/s`;
     const label = items.length === 1 ? (items[0] as Progress).label : `${items.length} transfers`;
     const width = 24;
     const bar = total && total > 0 ? `[${"=".repeat(Math.min(width, Math.floor((transferred / total) * width))).padEnd(width)}] ` : "";
     const amount = total !== undefined ? `${formatBytes(transferred)}/${formatBytes(total)}` : formatBytes(transferred);
-    const text = `${this.options.style.status("Transferring".padStart(12))} ${bar}${amount} ${rate} ${label}`;
+    const eta = total === undefined ? undefined : formatEta(transferred, total, seconds);
+    const text = `${this.options.style.status("Transferring".padStart(12))} ${bar}${amount} ${rate}${eta ? ` ETA ${eta}` : ""} ${label}`;
     const columns = this.options.io.stderr.columns ?? 100;
     this.options.io.stderr.write(`\r\x1b[2K${text.length > columns + 20 ? text.slice(0, columns + 20) : text}`);
     this.drawn = true;
