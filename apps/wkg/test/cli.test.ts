@@ -36,7 +36,7 @@ describe("wkg frame", () => {
     const unknown = await runWkg(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
-      "error: unknown command 'frobnicate' for `wkg`\n   help: available: config, get, publish, fetch, build, update, list, tree, why, outdated, oci, inspect, wit; see `wkg --help`\n",
+      "error: unknown command 'frobnicate' for `wkg`\n   help: available: config, get, publish, fetch, build, update, list, tree, why, outdated, oci, login, logout, completions, inspect, wit; see `wkg --help`\n",
     );
     const flag = await runWkg(["config", "--nope"]);
     expect(flag.code).toBe(2);
@@ -58,7 +58,7 @@ describe("wkg frame", () => {
       error: {
         code: "USAGE",
         message: "unknown command 'nope' for `wkg`",
-        hint: "available: config, get, publish, fetch, build, update, list, tree, why, outdated, oci, inspect, wit; see `wkg --help`",
+        hint: "available: config, get, publish, fetch, build, update, list, tree, why, outdated, oci, login, logout, completions, inspect, wit; see `wkg --help`",
       },
       warnings: [],
     });
