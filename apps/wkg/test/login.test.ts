@@ -1,11 +1,11 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type TestRegistry, cleanupTempDirs, startRegistry, tempDir } from "@wasm-pkg/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runWkg } from "./helpers.js";
+import { runWkg, spawnWkg } from "./helpers.js";
 
 const COMPONENT_HEADER = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
 
@@ -109,6 +109,27 @@ describe("wkg login / logout against a registry with htpasswd (Basic) auth", () 
     const twice = await runWkg(["logout", registry.registry], { env });
     expect(twice.code).toBe(0);
     expect(twice.stdout).toBe(`Not logged in to ${registry.registry}\n`);
+
+    // And the other way round: what `skopeo login` stores, wkg uses.
+    const skopeo = spawnSync(
+      "skopeo",
+      ["login", "--tls-verify=false", "--authfile", configPath, "-u", registry.username as string, "--password-stdin", registry.registry],
+      { input: registry.password as string, encoding: "utf8" },
+    );
+    expect(skopeo.status, skopeo.stderr).toBe(0);
+    expect((await runWkg(["oci", "pull", target, "-o", "again.wasm"], { env, cwd: dir })).code).toBe(0);
+  });
+
+  it("reads --password-stdin from the real stdin of the built wkg", async () => {
+    const { env, readConfig } = await home();
+    const login = await spawnWkg(["login", registry.registry, "-u", registry.username as string, "--password-stdin"], {
+      env,
+      input: `${registry.password}\n`,
+    });
+    expect(login.code, login.stderr).toBe(0);
+    expect((await readConfig()).auths[registry.registry]).toEqual({
+      auth: Buffer.from(`${registry.username}:${registry.password}`).toString("base64"),
+    });
   });
 
   it("replaces an older spelling of the same registry instead of adding a second entry", async () => {
