@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { main, type Io } from "../src/main.js";
 
@@ -57,4 +58,14 @@ export function spawnWkg(
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.input ?? "");
   });
+}
+
+const COMPONENT_HEADER = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
+
+/** A component-shaped file of `size` bytes (the component header, then random bytes), for push and pull. */
+export function component(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  bytes.set(COMPONENT_HEADER);
+  bytes.set(randomBytes(size - COMPONENT_HEADER.length), COMPONENT_HEADER.length);
+  return bytes;
 }

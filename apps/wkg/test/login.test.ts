@@ -1,20 +1,10 @@
 import { execFile, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type TestRegistry, cleanupTempDirs, startRegistry, tempDir } from "@wasm-pkg/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runWkg, spawnWkg } from "./helpers.js";
-
-const COMPONENT_HEADER = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
-
-function component(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  bytes.set(COMPONENT_HEADER);
-  bytes.set(randomBytes(size - COMPONENT_HEADER.length), COMPONENT_HEADER.length);
-  return bytes;
-}
+import { component, runWkg, spawnWkg } from "./helpers.js";
 
 let n = 0;
 const ref = (registry: TestRegistry) => `${registry.registry}/login/r${process.pid}-${++n}:1.0.0`;

@@ -1,19 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type TestRegistry, cleanupTempDirs, startFaultProxy, startRegistry, tempDir } from "@wasm-pkg/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runWkg, spawnWkg } from "./helpers.js";
-
-const COMPONENT_HEADER = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
-
-function component(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  bytes.set(COMPONENT_HEADER);
-  bytes.set(randomBytes(size - COMPONENT_HEADER.length), COMPONENT_HEADER.length);
-  return bytes;
-}
+import { component, runWkg, spawnWkg } from "./helpers.js";
 
 function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
