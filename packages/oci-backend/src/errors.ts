@@ -79,8 +79,8 @@ export function errorFromParts(status: number, statusText: string, text: string,
     const hint = context.authenticated
       ? `the credentials for ${host} were refused or lack ${context.write ? "push" : "read"} access: check them (${sources})${context.write ? "" : ", and check the name"}`
       : context.write
-        ? `pushing to ${host} needs credentials: log in (\`docker login ${host}\`) or set them (${sources})`
-        : `if the package is private, log in (\`docker login ${host}\`, or set credentials for ${host}); otherwise check its name`;
+        ? `pushing to ${host} needs credentials: log in (\`wkg login ${host}\`) or set them (${sources})`
+        : `if the package is private, log in (\`wkg login ${host}\`, or set credentials for ${host}); otherwise check its name`;
     const verdict = context.write ? "not authorized" : "not found or not authorized";
     return new WkgError("UNAUTHORIZED", `${context.what}: ${verdict}: ${statusPart}: ${where}`, { hint, details });
   }

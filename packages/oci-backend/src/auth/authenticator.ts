@@ -170,7 +170,7 @@ export class Authenticator {
         this.logger({
           type: "warn",
           message: `the token server for ${this.options.registry} refused ${describeCredentials(credentials)}; trying anonymously`,
-          hint: `run \`docker login ${this.options.registry}\` again if you need private packages`,
+          hint: `run \`wkg login ${this.options.registry}\` (or \`docker login\`) again if you need private packages`,
         });
         await response.body?.cancel().catch(() => {});
         credentials = ANONYMOUS;

@@ -85,7 +85,7 @@ export async function dockerCredentials(registry: string, options: DockerLookupO
       const colon = decoded.indexOf(":");
       if (colon < 0) {
         throw new WkgError("CREDENTIALS", `invalid \`auth\` for ${registry} in Docker config ${path}: expected base64 of user:password`, {
-          hint: `run \`docker login ${registry}\` again`,
+          hint: `run \`wkg login ${registry}\` (or \`docker login\`) again`,
         });
       }
       return basic(decoded.slice(0, colon), decoded.slice(colon + 1), source);
