@@ -80,6 +80,8 @@ export interface UnresolvedPackage {
   interfaceSpans: InterfaceSpan[];
   worldSpans: WorldSpan[];
   typeSpans: Span[];
+  /** A record's field names, where a reference in a field is reported (as upstream). */
+  fieldSpans: Map<TypeId, Span[]>;
   foreignDepSpans: Span[];
   requiredResourceTypes: Array<[TypeId, Span]>;
 }
@@ -248,6 +250,7 @@ export class AstResolver {
   private readonly unknownTypeSpans: Span[] = [];
   private readonly worldSpans: WorldSpan[] = [];
   private readonly typeSpans: Span[] = [];
+  private readonly fieldSpans = new Map<TypeId, Span[]>();
   private readonly interfaceSpans: InterfaceSpan[] = [];
   private readonly foreignDepSpans: Span[] = [];
   private readonly requiredResourceTypes: Array<[TypeId, Span]> = [];
@@ -322,6 +325,7 @@ export class AstResolver {
       interfaceSpans: this.interfaceSpans,
       worldSpans: this.worldSpans,
       typeSpans: this.typeSpans,
+      fieldSpans: this.fieldSpans,
       foreignDepSpans: this.foreignDepSpans,
       requiredResourceTypes: this.requiredResourceTypes,
     };
@@ -704,6 +708,11 @@ export class AstResolver {
       const kind = this.resolveTypeDef(def.ty, stability);
       const id = this.allocType({ docs, stability, kind, name: def.name.name, owner, ...externalIdField(externalId(def.attributes)) });
       this.typeSpans.push(def.name.span);
+      if (def.ty.kind === "record")
+        this.fieldSpans.set(
+          id,
+          def.ty.fields.map((f) => f.name.span),
+        );
       this.defineName(def.name, { type: id });
     }
   }
