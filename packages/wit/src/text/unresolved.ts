@@ -160,31 +160,42 @@ export function astPackageName(name: PackageNameAst): PackageName {
 
 /** wit-parser's doc-comment normalisation: strip `//`/`/** *\/`, common indentation, trailing blank lines. */
 export function docsText(docs: DocsAst): string | undefined {
-  if (docs.docs.length === 0) return undefined;
-  let lines = docs.docs.map((doc) => {
+  const raw = docs.docs;
+  if (raw.length === 0) return undefined;
+  // Plain loops instead of regexes: doc comments are most of the text of real WIT packages.
+  const lines: string[] = [];
+  let min = Number.POSITIVE_INFINITY;
+  for (const doc of raw) {
     let contents: string;
     if (doc.startsWith("/**")) contents = doc.slice(3, doc.endsWith("*/") ? -2 : undefined);
-    else contents = doc.replace(/^\/+/, "");
-    return contents.replace(/[\s]+$/u, "");
-  });
-  let min = Number.POSITIVE_INFINITY;
-  for (const line of lines) {
-    if (line === "") continue;
-    const m = /^[ \t\n\r\f]*/.exec(line);
-    min = Math.min(min, m ? m[0].length : 0);
+    else {
+      let slashes = 0;
+      while (doc.charCodeAt(slashes) === 0x2f) slashes++;
+      contents = doc.slice(slashes);
+    }
+    // `trimEnd` strips what `/\s+$/u` did (Unicode white space and line ends).
+    contents = contents.trimEnd();
+    lines.push(contents);
+    if (contents === "") continue;
+    let indent = 0;
+    for (;;) {
+      const c = contents.charCodeAt(indent);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) break;
+      indent++;
+    }
+    if (indent < min) min = indent;
   }
-  if (min !== Number.POSITIVE_INFINITY && min > 0) {
-    const pad = " ".repeat(min);
-    lines = lines.map((line) => (line.startsWith(pad) ? line.slice(min) : line));
+  const pad = min !== Number.POSITIVE_INFINITY && min > 0 ? " ".repeat(min) : "";
+  let contents = "";
+  for (let line of lines) {
+    if (pad !== "" && line.startsWith(pad)) line = line.slice(min);
+    if (line === "") contents += "\n";
+    else if (!line.includes("\n")) contents += `${line}\n`;
+    else for (const l of line.split(/\r?\n/)) contents += `${l}\n`;
   }
-  const parts: string[] = [];
-  for (const line of lines) {
-    if (line === "") parts.push("\n");
-    else for (const l of line.split(/\r?\n/)) parts.push(`${l}\n`);
-  }
-  let contents = parts.join("");
-  while (contents.endsWith("\n")) contents = contents.slice(0, -1);
-  return contents;
+  let end = contents.length;
+  while (end > 0 && contents.charCodeAt(end - 1) === 0x0a) end--;
+  return contents.slice(0, end);
 }
 
 function typeKeyPart(ty: Type | undefined): string {
