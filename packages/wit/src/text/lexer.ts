@@ -430,6 +430,13 @@ export class Tokenizer {
   private eatKeylike(): void {
     const input = this.input;
     while (this.pos < input.length) {
+      const c = input.charCodeAt(this.pos);
+      // ASCII letters, digits, `_` and `-` without decoding a code point.
+      if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f) {
+        this.pos++;
+        continue;
+      }
+      if (c < 0x80) break;
       const cp = input.codePointAt(this.pos) as number;
       if (!isKeylikeContinue(cp)) break;
       this.pos += cp > 0xffff ? 2 : 1;
