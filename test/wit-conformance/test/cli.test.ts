@@ -3,14 +3,18 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import {
+  decodeModuleWit,
   decodeWasm,
+  embedWit,
   encodeWitPackage,
   printPackage,
+  printPackages,
   type Resolve,
   type ResolveOptions,
-  WitPrinter,
   resolveToJson,
   resolveWitPath,
+  wasmKind,
+  type WorldId,
 } from "@wasm-pkg/wit";
 import { afterAll, expect } from "vitest";
 import { conformanceSuite, errorText, WASM_TOOLS } from "./harness.js";
@@ -84,9 +88,15 @@ async function componentWit(args: string[], test: string, stdin: Stdin, tmp: str
     }));
   } else {
     if (stdin === undefined) throw new Unsupported("component wit of an empty stdin");
-    const decoded = decodeWasm(stdin);
-    if (decoded.kind !== "wit-package") throw new Unsupported("component wit of a component");
-    ({ resolve, package: pkg } = decoded);
+    const decoded = wasmKind(stdin) === "module" ? decodeModuleWit(stdin) : decodeWasm(stdin);
+    if (decoded === undefined) throw new Error("the core module carries no WIT");
+    resolve = decoded.resolve;
+    if (decoded.kind === "wit-package") pkg = decoded.package;
+    else {
+      const owner = resolve.world(decoded.world).package;
+      if (owner === undefined) throw new Error("the component's world has no package");
+      pkg = owner;
+    }
   }
   if (wasm) return { stdout: "", bytes: encodeWitPackage(resolve, pkg) };
   if (json) return { stdout: JSON.stringify(resolveToJson(resolve), null, 2) };
@@ -104,7 +114,49 @@ async function componentWit(args: string[], test: string, stdin: Stdin, tmp: str
     await writeFile(main, printPackage(resolve, pkg));
     return { stdout: lines.join("\n") };
   }
-  return { stdout: new WitPrinter(resolve).printPackage(pkg, others) };
+  return { stdout: printPackages(resolve, pkg) };
+}
+
+/** An empty core module: what the world is embedded in (only its `component-type` section matters to `component wit`). */
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+/** wit-parser's `select_world`: `ns:pkg/world[@version]`, a world of the main package, or its only world. */
+function selectWorld(resolve: Resolve, main: number, name: string | undefined): WorldId {
+  if (name === undefined) {
+    const worlds = [...resolve.pkg(main).worlds.values()];
+    if (worlds.length !== 1) throw new Unsupported("world selection among several worlds");
+    return worlds[0] as WorldId;
+  }
+  const m = /^([^/]+)\/([^@]+)(?:@(.+))?$/.exec(name);
+  const pkg = m ? resolve.findPackage(m[3] ? `${m[1]}@${m[3]}` : (m[1] as string)) : main;
+  // `%name` is an explicit identifier (cli.rs replaces only a lone `%` with the file).
+  const world = pkg === undefined ? undefined : resolve.pkg(pkg).worlds.get(m ? (m[2] as string) : name.replace(/^%/, ""));
+  if (world === undefined) throw new Unsupported(`world ${name} not found`);
+  return world;
+}
+
+/**
+ * `wasm-tools component embed [--dummy] [--world W] <wit>` done with the library: the selected
+ * world embedded (as a `component-type` section) in an empty module, or in the module on stdin.
+ */
+async function componentEmbed(args: string[], test: string, stdin: Stdin): Promise<Uint8Array> {
+  let dummy = false;
+  let world: string | undefined;
+  let input: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "%") input = test;
+    else if (a === "--dummy") dummy = true;
+    else if (a === "--world" || a === "-w") world = args[++i];
+    else if (a.startsWith("--world=")) world = a.slice("--world=".length);
+    else if (a === "--dummy-names") i++;
+    else throw new Unsupported(`component embed ${a}`);
+  }
+  if (input === undefined) throw new Unsupported("component embed without a WIT input");
+  const { resolve, package: pkg } = await resolveWitPath(join(CLI, "..", "..", input), { displayPath: input });
+  const module = dummy ? EMPTY_MODULE : stdin;
+  if (module === undefined) throw new Unsupported("component embed without a module");
+  return embedWit(module, resolve, selectWorld(resolve, pkg, world));
 }
 
 /** Runs one directive's pipeline; returns stdout and stderr as cli.rs normalizes them. */
@@ -119,6 +171,11 @@ async function execute(d: Directive, test: string, tmp: string): Promise<{ stdou
   );
   try {
     for (const argv of stages) {
+      if (argv[0] === "component" && argv[1] === "embed") {
+        stdin = await componentEmbed(argv.slice(2), test, stdin);
+        stdout = "";
+        continue;
+      }
       if (argv[0] !== "component" || argv[1] !== "wit") throw new Unsupported(argv.join(" "));
       const result = await componentWit(argv.slice(2), test, stdin, tmp);
       stdin = result.bytes;
