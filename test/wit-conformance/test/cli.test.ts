@@ -100,21 +100,42 @@ async function componentWit(args: string[], test: string, stdin: Stdin, tmp: str
   }
   if (wasm) return { stdout: "", bytes: encodeWitPackage(resolve, pkg) };
   if (json) return { stdout: JSON.stringify(resolveToJson(resolve), null, 2) };
-  const others = resolve.packages.map((_, id) => id).filter((id) => id !== pkg);
-  if (outDir !== undefined) {
-    const lines: string[] = [];
-    for (const id of [...others].reverse()) {
-      const path = join(outDir, "deps", `${resolve.pkg(id).name.name}.wit`);
-      lines.push(`Writing: ${path.replace(tmp, "%tmpdir")}`);
-      await mkdir(join(outDir, "deps"), { recursive: true });
-      await writeFile(path, printPackage(resolve, id));
-    }
-    const main = join(outDir, `${resolve.pkg(pkg).name.name}.wit`);
-    lines.push(`Writing: ${main.replace(tmp, "%tmpdir")}`);
-    await writeFile(main, printPackage(resolve, pkg));
-    return { stdout: lines.join("\n") };
-  }
+  if (outDir !== undefined) return { stdout: await writeOutDir(resolve, pkg, outDir, tmp) };
   return { stdout: printPackages(resolve, pkg) };
+}
+
+/**
+ * `component wit --out-dir`: every package printed on its own, in the Resolve's order, the main
+ * one as `<dir>/<name>.wit` and the others in `<dir>/deps/`, named by as little of the package
+ * name as tells them apart (component.rs's `emit_wit`).
+ */
+async function writeOutDir(resolve: Resolve, main: number, dir: string, tmp: string): Promise<string> {
+  const names = new Map<string, Map<string, number>>();
+  for (const { name } of resolve.packages) {
+    const byNamespace = names.get(name.name) ?? new Map<string, number>();
+    byNamespace.set(name.namespace, (byNamespace.get(name.namespace) ?? 0) + 1);
+    names.set(name.name, byNamespace);
+  }
+  const lines: string[] = [];
+  for (const [id, { name }] of resolve.packages.entries()) {
+    const sameName = names.get(name.name) as Map<string, number>;
+    const sameNamespace = sameName.get(name.namespace) as number;
+    const versioned = name.version ? `${name.name}@${name.version}` : name.name;
+    const stem =
+      sameName.size === 1
+        ? sameNamespace === 1
+          ? name.name
+          : versioned
+        : sameNamespace === 1
+          ? `${name.namespace}:${name.name}`
+          : `${name.namespace}:${versioned}`;
+    const out = id === main ? dir : join(dir, "deps");
+    await mkdir(out, { recursive: true });
+    const path = join(out, `${stem}.wit`);
+    await writeFile(path, printPackage(resolve, id));
+    lines.push(`Writing: ${path.replace(tmp, "%tmpdir")}`);
+  }
+  return lines.join("\n");
 }
 
 /** An empty core module: what the world is embedded in (only its `component-type` section matters to `component wit`). */
