@@ -76,14 +76,16 @@ class MergeMap {
     this.interfaceMap.set(fromId, intoId);
     const from = this.from.iface(fromId);
     const into = this.into.iface(intoId);
+    // Either side may have types or functions the other lacks (partial views of one
+    // interface merge commutatively); only what both have must agree. The extra ones of
+    // `from` are added to `into`'s interface when the items are moved.
     for (const [name, fromType] of from.types) {
       const intoType = into.types.get(name);
-      if (intoType === undefined) throw resolveError(`expected type \`${name}\` to be present`);
-      this.typeMap.set(fromType, intoType);
+      if (intoType !== undefined) this.typeMap.set(fromType, intoType);
     }
     for (const [name, fromFunc] of from.functions) {
       const intoFunc = into.functions.get(name);
-      if (intoFunc === undefined) throw resolveError(`expected function \`${name}\` to be present`);
+      if (intoFunc === undefined) continue;
       withContext(
         () => `mismatch in function \`${name}\``,
         () => this.buildFunction(fromFunc, intoFunc),
@@ -187,7 +189,15 @@ export function mergeResolve(into: Resolve, from: Resolve): Remap {
   from.interfaces.forEach((iface, id) => {
     const existing = map.interfaceMap.get(id);
     if (existing !== undefined) {
-      into.iface(existing).stability = updateStability(iface.stability, into.iface(existing).stability);
+      const target = into.iface(existing);
+      target.stability = updateStability(iface.stability, target.stability);
+      // Types and functions only `from` has join the existing interface (types were moved above).
+      for (const [name, ty] of iface.types) if (!target.types.has(name)) target.types.set(name, remap.mapType(ty));
+      for (const [name, func] of iface.functions) {
+        if (target.functions.has(name)) continue;
+        remap.updateFunction(into, func, undefined);
+        target.functions.set(name, func);
+      }
       remap.interfaces.push(existing);
       return;
     }

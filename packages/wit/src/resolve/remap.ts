@@ -75,7 +75,7 @@ export class Remap {
         this.types.push(undefined);
         continue;
       }
-      this.updateTypeDef(resolve, ty, span);
+      this.updateTypeDef(resolve, ty, span, unresolved.fieldSpans.get(id));
       resolve.types.push(ty);
       let newId = resolve.types.length - 1;
       if (ty.name === undefined && ty.owner.kind === "none" && ty.kind.tag === "handle" && ty.kind.handle === "own") {
@@ -249,7 +249,7 @@ export class Remap {
     }
   }
 
-  updateTypeDef(resolve: Resolve, ty: TypeDef, span: Span | undefined): void {
+  updateTypeDef(resolve: Resolve, ty: TypeDef, span: Span | undefined, fieldSpans?: Span[]): void {
     const k = ty.kind;
     switch (k.tag) {
       case "handle":
@@ -260,7 +260,9 @@ export class Remap {
       case "enum":
         break;
       case "record":
-        for (const f of k.fields) f.ty = this.updateTy(resolve, f.ty, span);
+        k.fields.forEach((f, i) => {
+          f.ty = this.updateTy(resolve, f.ty, fieldSpans?.[i] ?? span);
+        });
         break;
       case "tuple":
         k.types = k.types.map((t) => this.updateTy(resolve, t, span));

@@ -621,7 +621,7 @@ class Parser {
       if (token === undefined) break;
       if (token.kind === T.Whitespace) continue;
       if (token.kind !== T.Comment) {
-        t.pos = saved;
+        t.unread(saved, token);
         break;
       }
       const comment = t.getSpan(token.span);

@@ -80,6 +80,8 @@ export interface UnresolvedPackage {
   interfaceSpans: InterfaceSpan[];
   worldSpans: WorldSpan[];
   typeSpans: Span[];
+  /** A record's field names, where a reference in a field is reported (as upstream). */
+  fieldSpans: Map<TypeId, Span[]>;
   foreignDepSpans: Span[];
   requiredResourceTypes: Array<[TypeId, Span]>;
 }
@@ -158,31 +160,42 @@ export function astPackageName(name: PackageNameAst): PackageName {
 
 /** wit-parser's doc-comment normalisation: strip `//`/`/** *\/`, common indentation, trailing blank lines. */
 export function docsText(docs: DocsAst): string | undefined {
-  if (docs.docs.length === 0) return undefined;
-  let lines = docs.docs.map((doc) => {
+  const raw = docs.docs;
+  if (raw.length === 0) return undefined;
+  // Plain loops instead of regexes: doc comments are most of the text of real WIT packages.
+  const lines: string[] = [];
+  let min = Number.POSITIVE_INFINITY;
+  for (const doc of raw) {
     let contents: string;
     if (doc.startsWith("/**")) contents = doc.slice(3, doc.endsWith("*/") ? -2 : undefined);
-    else contents = doc.replace(/^\/+/, "");
-    return contents.replace(/[\s]+$/u, "");
-  });
-  let min = Number.POSITIVE_INFINITY;
-  for (const line of lines) {
-    if (line === "") continue;
-    const m = /^[ \t\n\r\f]*/.exec(line);
-    min = Math.min(min, m ? m[0].length : 0);
+    else {
+      let slashes = 0;
+      while (doc.charCodeAt(slashes) === 0x2f) slashes++;
+      contents = doc.slice(slashes);
+    }
+    // `trimEnd` strips what `/\s+$/u` did (Unicode white space and line ends).
+    contents = contents.trimEnd();
+    lines.push(contents);
+    if (contents === "") continue;
+    let indent = 0;
+    for (;;) {
+      const c = contents.charCodeAt(indent);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) break;
+      indent++;
+    }
+    if (indent < min) min = indent;
   }
-  if (min !== Number.POSITIVE_INFINITY && min > 0) {
-    const pad = " ".repeat(min);
-    lines = lines.map((line) => (line.startsWith(pad) ? line.slice(min) : line));
+  const pad = min !== Number.POSITIVE_INFINITY && min > 0 ? " ".repeat(min) : "";
+  let contents = "";
+  for (let line of lines) {
+    if (pad !== "" && line.startsWith(pad)) line = line.slice(min);
+    if (line === "") contents += "\n";
+    else if (!line.includes("\n")) contents += `${line}\n`;
+    else for (const l of line.split(/\r?\n/)) contents += `${l}\n`;
   }
-  const parts: string[] = [];
-  for (const line of lines) {
-    if (line === "") parts.push("\n");
-    else for (const l of line.split(/\r?\n/)) parts.push(`${l}\n`);
-  }
-  let contents = parts.join("");
-  while (contents.endsWith("\n")) contents = contents.slice(0, -1);
-  return contents;
+  let end = contents.length;
+  while (end > 0 && contents.charCodeAt(end - 1) === 0x0a) end--;
+  return contents.slice(0, end);
 }
 
 function typeKeyPart(ty: Type | undefined): string {
@@ -248,6 +261,7 @@ export class AstResolver {
   private readonly unknownTypeSpans: Span[] = [];
   private readonly worldSpans: WorldSpan[] = [];
   private readonly typeSpans: Span[] = [];
+  private readonly fieldSpans = new Map<TypeId, Span[]>();
   private readonly interfaceSpans: InterfaceSpan[] = [];
   private readonly foreignDepSpans: Span[] = [];
   private readonly requiredResourceTypes: Array<[TypeId, Span]> = [];
@@ -322,6 +336,7 @@ export class AstResolver {
       interfaceSpans: this.interfaceSpans,
       worldSpans: this.worldSpans,
       typeSpans: this.typeSpans,
+      fieldSpans: this.fieldSpans,
       foreignDepSpans: this.foreignDepSpans,
       requiredResourceTypes: this.requiredResourceTypes,
     };
@@ -704,6 +719,11 @@ export class AstResolver {
       const kind = this.resolveTypeDef(def.ty, stability);
       const id = this.allocType({ docs, stability, kind, name: def.name.name, owner, ...externalIdField(externalId(def.attributes)) });
       this.typeSpans.push(def.name.span);
+      if (def.ty.kind === "record")
+        this.fieldSpans.set(
+          id,
+          def.ty.fields.map((f) => f.name.span),
+        );
       this.defineName(def.name, { type: id });
     }
   }
