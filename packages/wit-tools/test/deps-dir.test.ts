@@ -1,8 +1,9 @@
-import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTempDirs, tempDir } from "@wasm-pkg/test-utils";
 import { MANAGED_LIST, replaceDeps } from "../src/deps-dir.js";
+import { snapshot } from "./snapshot.js";
 
 afterAll(cleanupTempDirs);
 
@@ -149,19 +150,3 @@ describe("replaceDeps", () => {
     expect(Math.abs((await mtime()) - touched)).toBeLessThan(1);
   });
 });
-
-/** Every entry under `dir` (symlinks not followed): its type, mode, and content or target. */
-async function snapshot(dir: string, prefix = ""): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of (await readdir(join(dir, prefix))).sort()) {
-    const path = prefix ? `${prefix}/${name}` : name;
-    const info = await lstat(join(dir, path));
-    const mode = (info.mode & 0o7777).toString(8);
-    if (info.isSymbolicLink()) out[path] = `link ${await readlink(join(dir, path))}`;
-    else if (info.isDirectory()) {
-      out[path] = `dir ${mode}`;
-      Object.assign(out, await snapshot(dir, path));
-    } else out[path] = `file ${mode} ${(await readFile(join(dir, path))).toString("base64")}`;
-  }
-  return out;
-}
