@@ -119,7 +119,11 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
  * listed in its marker nor `adopted`. A caller checks this before writing anything (the lock
  * included), as `replaceDeps` refuses them.
  */
-export async function foreignClashes(depsDir: string, entries: readonly DepsEntry[], adopted: readonly string[] = []): Promise<DepsEntry[]> {
+export async function foreignClashes(
+  depsDir: string,
+  entries: readonly DepsEntry[],
+  adopted: readonly string[] = [],
+): Promise<DepsEntry[]> {
   const owned = new Set([...(await readManaged(depsDir)), ...adopted]);
   const existing = new Set(await listEntries(depsDir));
   return entries.filter((e) => existing.has(e.name) && !owned.has(e.name));
@@ -134,10 +138,22 @@ export function depsClashError(clashes: readonly DepsClash[]): WkgError {
       (c.holds ? ` (it holds ${c.holds})` : ""),
   );
   const first = shown[0] as DepsClash;
-  return new WkgError("DEPS_CONFLICT", lines.length === 1 ? (lines[0] as string) : `entries of wit/deps are in the way:\n${lines.join("\n")}`, {
-    hint: `rename or remove ${first.path} (wkg then writes ${first.wanted ?? "the dependency"} there), or point an [overrides] path at it to use it in place of the registry's package; nothing was written`,
-    details: { clashes: shown },
-  });
+  const wanted = first.wanted ?? "the dependency";
+  // An entry holding the very package wanted is used as the user's, so declaring it is a way out;
+  // an override must live outside deps/, or the package would be there twice.
+  const hint =
+    shown.length === 1
+      ? `rename or remove ${first.path} (wkg then writes ${wanted} there); to use your own ${wanted} instead, ` +
+        "make the entry declare that package, or move it out of wit/deps and point an [overrides] path at it; nothing was written"
+      : "rename or remove each of these entries, or make each declare the package wkg would write there to use it instead; nothing was written";
+  return new WkgError(
+    "DEPS_CONFLICT",
+    lines.length === 1 ? (lines[0] as string) : `entries of wit/deps are in the way:\n${lines.join("\n")}`,
+    {
+      hint,
+      details: { clashes: shown },
+    },
+  );
 }
 
 /** A run killed between its two renames leaves no deps dir and a retired copy: put it back. */

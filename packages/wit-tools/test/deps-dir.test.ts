@@ -98,9 +98,10 @@ describe("replaceDeps", () => {
     await mkdir(join(deps, "wasi-http-0.2.0"));
     await writeFile(join(deps, "wasi-http-0.2.0", "mine.wit"), "package mine:edited@0.2.0;\n");
     const before = await snapshot(deps);
-    const error = await replaceDeps(deps, [pkg("wasi-io-0.2.0", "io2"), { ...pkg("wasi-http-0.2.0", "http"), package: "wasi:http@0.2.0" }]).catch(
-      (e: unknown) => e,
-    );
+    const error = await replaceDeps(deps, [
+      pkg("wasi-io-0.2.0", "io2"),
+      { ...pkg("wasi-http-0.2.0", "http"), package: "wasi:http@0.2.0" },
+    ]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DEPS_CONFLICT" });
     expect((error as Error).message).toContain(join(relative(process.cwd(), deps), "wasi-http-0.2.0"));
     expect((error as Error).message).toContain("wasi:http@0.2.0");

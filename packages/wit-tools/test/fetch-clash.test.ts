@@ -106,7 +106,10 @@ describe("fetch never replaces an entry of wit/deps it did not write", () => {
   });
 
   it("--type wasm: stops when the user's .wasm file under the name it needs holds another package", async () => {
-    const root = await tree({ "wit/world.wit": WORLD, "wit/deps/acme-lib-1.0.0.wasm": encode("package mine:other@1.0.0;\n\ninterface x {}\n") });
+    const root = await tree({
+      "wit/world.wit": WORLD,
+      "wit/deps/acme-lib-1.0.0.wasm": encode("package mine:other@1.0.0;\n\ninterface x {}\n"),
+    });
     const before = await snapshot(root);
     const error = await clash(fetch(root, registry(), { output: "wasm" }));
     expect(error.message).toContain("acme-lib-1.0.0.wasm is in the way: wkg would write acme:lib@1.0.0 there");
@@ -134,10 +137,13 @@ describe("fetch never replaces an entry of wit/deps it did not write", () => {
     await fetch(root, registry());
     const lock = await readFile(join(root, "wkg.lock"), "utf8");
     // The user takes a name wkg will need once the world imports another package.
-    await tree({
-      "wit/world.wit": "package my:app;\n\nworld w {\n  import acme:lib/api@1.0.0;\n  import acme:io/x@2.0.0;\n}\n",
-      "wit/deps/acme-io-2.0.0/x.wit": "package mine:io@2.0.0;\n\ninterface x {}\n",
-    }, root);
+    await tree(
+      {
+        "wit/world.wit": "package my:app;\n\nworld w {\n  import acme:lib/api@1.0.0;\n  import acme:io/x@2.0.0;\n}\n",
+        "wit/deps/acme-io-2.0.0/x.wit": "package mine:io@2.0.0;\n\ninterface x {}\n",
+      },
+      root,
+    );
     const before = await snapshot(root);
     const source = memorySource({
       "acme:lib": { "1.0.0": encode(LIB("1.0.0")) },
