@@ -51,6 +51,7 @@ export const ErrorCodes = [
   "UNSUPPORTED",
   "INTERNAL",
   "INVALID_REFERENCE",
+  "DEPS_CONFLICT",
 ] as const;
 
 export type WkgErrorCode = (typeof ErrorCodes)[number];

@@ -1,12 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { WkgError, safeSegment } from "@wasm-pkg/common";
 
 /** One entry of `wit/deps`: a package directory of files, or a single `.wasm` file. */
-export type DepsEntry =
+export type DepsEntry = (
   | { kind: "dir"; name: string; files: Record<string, string | Uint8Array> }
-  | { kind: "file"; name: string; bytes: Uint8Array };
+  | { kind: "file"; name: string; bytes: Uint8Array }
+) & {
+  /** The package it holds (`ns:name@version`), for messages. */
+  package?: string;
+};
+
+/** A name wkg would write that an entry it does not own already has. */
+export interface DepsClash {
+  /** The entry's path. */
+  path: string;
+  /** The package wkg would write there. */
+  wanted?: string;
+  /** What the user's entry holds, when known (`ns:name@version`). */
+  holds?: string;
+}
 
 export interface DepsChange {
   added: string[];
@@ -37,6 +51,11 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
   const existing = await listEntries(depsDir);
   const previous = new Set([...marked, ...adopted.filter((name) => existing.includes(name))]);
   const next = new Map(entries.map((e) => [safeSegment(e.name, "dependency name"), e]));
+  // Only what wkg wrote (or adopted) is replaced: taking a name the user's entry has would lose it.
+  const clashing = [...next].filter(([name]) => existing.includes(name) && !previous.has(name));
+  if (clashing.length > 0) {
+    throw depsClashError(clashing.map(([name, e]) => ({ path: join(depsDir, name), ...(e.package ? { wanted: e.package } : {}) })));
+  }
   const change: DepsChange = {
     added: [],
     updated: [],
@@ -51,7 +70,6 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
     if (!previous.has(name) && !next.has(name)) change.kept.push(name);
   }
   for (const [name, entry] of next) {
-    if (change.kept.includes(name)) continue;
     if (!existing.includes(name)) change.added.push(name);
     else if (await sameEntry(join(depsDir, name), entry)) change.unchanged.push(name);
     else change.updated.push(name);
@@ -66,9 +84,11 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
   const retired = join(dirname(depsDir), `.${basename(depsDir)}.old-${suffix}`);
   try {
     await mkdir(staging, { recursive: true });
-    for (const name of change.kept) await cp(join(depsDir, name), join(staging, name), { recursive: true, preserveTimestamps: true });
+    // Symlinks are copied as they are: by default `cp` rewrites a relative target to an absolute one.
+    for (const name of change.kept) {
+      await cp(join(depsDir, name), join(staging, name), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+    }
     for (const [name, entry] of next) {
-      if (change.kept.includes(name)) continue;
       if (entry.kind === "file") await writeFile(join(staging, name), entry.bytes);
       else {
         await mkdir(join(staging, name));
@@ -76,7 +96,7 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
           await writeFile(join(staging, name, safeSegment(file, "file name")), content);
       }
     }
-    const managed = [...next.keys()].filter((n) => !change.kept.includes(n)).sort();
+    const managed = [...next.keys()].sort();
     await writeFile(
       join(staging, MANAGED_LIST),
       `# Written by wkg: the entries of this directory it manages (others are yours).\n${managed.join("\n")}\n`,
@@ -92,6 +112,48 @@ export async function replaceDeps(depsDir: string, entries: DepsEntry[], adopted
     throw new WkgError("IO", `failed to write ${depsDir}: ${(error as Error).message}`, { cause: error });
   }
   return sortChange(change);
+}
+
+/**
+ * The entries of `depsDir` that `entries` would take although wkg does not own them: neither
+ * listed in its marker nor `adopted`. A caller checks this before writing anything (the lock
+ * included), as `replaceDeps` refuses them.
+ */
+export async function foreignClashes(
+  depsDir: string,
+  entries: readonly DepsEntry[],
+  adopted: readonly string[] = [],
+): Promise<DepsEntry[]> {
+  const owned = new Set([...(await readManaged(depsDir)), ...adopted]);
+  const existing = new Set(await listEntries(depsDir));
+  return entries.filter((e) => existing.has(e.name) && !owned.has(e.name));
+}
+
+/** The error for entries of the user's that carry names wkg needs: it names each, and what to do. */
+export function depsClashError(clashes: readonly DepsClash[]): WkgError {
+  const shown = clashes.map((c) => ({ ...c, path: relative(process.cwd(), c.path) || c.path }));
+  const lines = shown.map(
+    (c) =>
+      `${c.path} is in the way: wkg would write ${c.wanted ?? "a dependency"} there, but wkg did not write this entry` +
+      (c.holds ? ` (it holds ${c.holds})` : ""),
+  );
+  const first = shown[0] as DepsClash;
+  const wanted = first.wanted ?? "the dependency";
+  // An entry holding the very package wanted is used as the user's, so declaring it is a way out;
+  // an override must live outside deps/, or the package would be there twice.
+  const hint =
+    shown.length === 1
+      ? `rename or remove ${first.path} (wkg then writes ${wanted} there); to use your own ${wanted} instead, ` +
+        "make the entry declare that package, or move it out of wit/deps and point an [overrides] path at it; nothing was written"
+      : "rename or remove each of these entries, or make each declare the package wkg would write there to use it instead; nothing was written";
+  return new WkgError(
+    "DEPS_CONFLICT",
+    lines.length === 1 ? (lines[0] as string) : `entries of wit/deps are in the way:\n${lines.join("\n")}`,
+    {
+      hint,
+      details: { clashes: shown },
+    },
+  );
 }
 
 /** A run killed between its two renames leaves no deps dir and a retired copy: put it back. */

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { WkgError, withFileLock } from "@wasm-pkg/common";
 import {
   type LockChange,
@@ -10,9 +10,10 @@ import {
   readLockFile,
   writeLockFile,
 } from "@wasm-pkg/lockfile";
-import { type DepsChange, type DepsEntry, replaceDeps } from "./deps-dir.js";
+import { type DepsChange, type DepsClash, type DepsEntry, depsClashError, foreignClashes, replaceDeps } from "./deps-dir.js";
 import { depsEntries } from "./generate.js";
 import { type LocalPackage, readLocalPackage } from "./local.js";
+import { packageKey } from "./local-packages.js";
 import { type ProjectOptions, type ResolvedProject, resolveProject } from "./project.js";
 
 export interface FetchOptions extends Omit<ProjectOptions, "lock" | "witDir" | "locals"> {
@@ -56,6 +57,7 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     const project = await resolveProject({ ...options, witDir, lock: previous, locals: members });
     resolved.push({ witDir, project, entries: depsEntries(project, options.output) });
   }
+  await refuseClashes(resolved);
   const lock = lockFromEntries(resolved.flatMap((r) => lockEntries(r.project.lock)));
   const lockChanges = diffLocks(previous, lock);
   if (options.locked && lockChanges.length > 0) throw lockedError(options.lockPath, lockChanges);
@@ -68,6 +70,27 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     projects.push({ witDir, project, deps: await replaceDeps(join(witDir, "deps"), entries, project.adopted) });
   }
   return { projects, lock, lockChanges, lockWritten };
+}
+
+/**
+ * Every directory's deps are checked before anything is written: an entry wkg did not write
+ * that has a name wkg needs (in any workspace member) stops the run with the lock untouched, so
+ * no member's deps fall behind a lock written for them.
+ */
+async function refuseClashes(resolved: Array<{ witDir: string; project: ResolvedProject; entries: DepsEntry[] }>): Promise<void> {
+  const clashes: DepsClash[] = [];
+  for (const { witDir, project, entries } of resolved) {
+    const depsDir = join(witDir, "deps");
+    for (const entry of await foreignClashes(depsDir, entries, project.adopted)) {
+      const holds = project.userDeps.find((l) => basename(l.path) === entry.name);
+      clashes.push({
+        path: join(depsDir, entry.name),
+        ...(entry.package ? { wanted: entry.package } : {}),
+        ...(holds ? { holds: packageKey(holds) } : {}),
+      });
+    }
+  }
+  if (clashes.length > 0) throw depsClashError(clashes);
 }
 
 export function lockedError(lockPath: string, changes: LockChange[]): WkgError {

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { PackageId, Resolve, WitDepEntry } from "@wasm-pkg/wit";
 import { decodeWasm, depDirName, printPackage, resolveWitSource } from "@wasm-pkg/wit";
 import type { DepsEntry } from "./deps-dir.js";
+import { packageKey } from "./local-packages.js";
 import type { FetchedPackage, ResolvedProject } from "./project.js";
 
 /**
@@ -39,14 +40,19 @@ export function depsEntries(project: ResolvedProject, output: "wit" | "wasm" = "
       kind: "file",
       name: `${r.name.namespace}-${r.name.name}-${r.version}.wasm`,
       bytes: r.bytes,
+      package: `${r.name}@${r.version}`,
     }));
     for (const local of project.locals) {
       const dir = `${local.name.replace(":", "-")}${local.version ? `-${local.version}` : ""}`;
+      const pkg = packageKey(local);
       if (local.entry.kind === "file" && local.entry.bytes[0] === 0)
-        entries.push({ kind: "file", name: `${dir}.wasm`, bytes: local.entry.bytes });
-      else if (local.entry.kind === "file") entries.push({ kind: "dir", name: dir, files: { "package.wit": local.entry.bytes } });
-      else
-        entries.push({ kind: "dir", name: dir, files: Object.fromEntries(local.entry.files.map((f) => [basename(f.path), f.contents])) });
+        entries.push({ kind: "file", name: `${dir}.wasm`, bytes: local.entry.bytes, package: pkg });
+      else if (local.entry.kind === "file")
+        entries.push({ kind: "dir", name: dir, files: { "package.wit": local.entry.bytes }, package: pkg });
+      else {
+        const files = Object.fromEntries(local.entry.files.map((f) => [basename(f.path), f.contents]));
+        entries.push({ kind: "dir", name: dir, files, package: pkg });
+      }
     }
     return entries;
   }
@@ -58,7 +64,7 @@ export function depsEntries(project: ResolvedProject, output: "wit" | "wasm" = "
     const full = `${name.namespace}:${name.name}${name.version ? `@${name.version}` : ""}`;
     if (userProvided.has(full)) continue;
     const dir = depDirName(resolve, id);
-    entries.push({ kind: "dir", name: dir, files: { "package.wit": printPackage(resolve, id) } });
+    entries.push({ kind: "dir", name: dir, files: { "package.wit": printPackage(resolve, id) }, package: full });
   }
   return entries;
 }
